@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { doctor } from './doctor.js';
+import { defaultStateDir } from './paths.js';
+import { MissingPrerequisiteError, provision } from './provision/index.js';
+import { COMPONENTS, startStack } from './stack.js';
+import { clearState, isOurProcess, readState, writeState } from './state-file.js';
+
+const USAGE = `usage: otelkit <command> [--state-dir DIR]
+
+  up [--demo]   build what is missing, start the Collector, Prometheus, Alertmanager and the
+                Loki/Tempo sink on 127.0.0.1 in the background; --demo also sends demo telemetry
+  down          stop what "otelkit up" started (only those PIDs)
+  status        show each backend: running or not, ready or not, where
+  doctor        check prerequisites, one line each
+  provision     build or install every backend (cached; a second run rebuilds nothing)`;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { 'state-dir': { type: 'string' }, demo: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+  });
+  const command = positionals[0];
+  const stateDir = values['state-dir'] ?? defaultStateDir();
+  switch (command) {
+    case 'provision': {
+      const started = Date.now();
+      const binaries = await provision(say);
+      const built = Object.values(binaries).filter((b) => b.built).length;
+      say(
+        built === 0
+          ? `provision: nothing rebuilt, every backend came from the cache (${Date.now() - started} ms)`
+          : `provision: built or installed ${built} backend(s) in ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+      return 0;
+    }
+    case 'up':
+      return up(stateDir, values.demo ?? false);
+    case 'down':
+      return down(stateDir);
+    case 'status':
+      return status(stateDir);
+    case 'doctor': {
+      const findings = await doctor();
+      for (const f of findings) say(`${f.status.padEnd(7)} ${f.name}: ${f.detail}`);
+      return findings.some((f) => f.status === 'missing') ? 1 : 0;
+    }
+    default:
+      say(USAGE);
+      return command === undefined || values.help ? 0 : 2;
+  }
+}
+
+async function up(stateDir: string, demo: boolean): Promise<number> {
+  const existing = readState(stateDir);
+  if (existing && Object.values(existing.processes).some((p) => isOurProcess(p.pid, p.command))) {
+    say(`otelkit: already running from ${stateDir}; "otelkit status" shows it, "otelkit down" stops it`);
+    return 1;
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const stack = await startStack({ stateDir, detached: true, report: say });
+  const processes: Record<string, { pid: number; command: string; logFile: string }> = {};
+  for (const name of COMPONENTS) {
+    const proc = stack.processes[name];
+    if (proc.pid) processes[name] = { pid: proc.pid, command: proc.spec.command, logFile: proc.spec.logFile };
+  }
+  if (demo) {
+    const logFile = join(stateDir, 'logs', 'demo.log');
+    const fd = openSync(logFile, 'a');
+    const demoScript = fileURLToPath(new URL('./demo.js', import.meta.url));
+    const child = spawn(process.execPath, [demoScript], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: stack.endpoints.otlpHttp },
+    });
+    child.unref();
+    if (child.pid) processes.demo = { pid: child.pid, command: demoScript, logFile };
+    say(`demo: sending telemetry from demo-frontend and demo-backend (pid ${child.pid}, log ${logFile})`);
+  }
+  writeState(stateDir, { startedAt: new Date().toISOString(), ports: stack.ports, endpoints: stack.endpoints, processes });
+  const e = stack.endpoints;
+  say('');
+  say(`OTLP       ${e.otlpHttp} (HTTP)  ${e.otlpGrpc} (gRPC)`);
+  say(`Prometheus ${e.prometheus}   Alertmanager ${e.alertmanager}`);
+  say(`Logs and traces (Loki/Tempo stand-in): ${e.sinkDir}/{logs,traces}.jsonl`);
+  say(`State and logs: ${stateDir}   Stop with: otelkit down`);
+  return 0;
+}
+
+async function down(stateDir: string): Promise<number> {
+  const state = readState(stateDir);
+  if (!state) {
+    say(`otelkit: nothing started from ${stateDir}`);
+    return 0;
+  }
+  // Stop in reverse start order so the Collector flushes to backends that are still up.
+  const names = ['demo', ...[...COMPONENTS].reverse()].filter((name) => state.processes[name]);
+  for (const name of names) {
+    const proc = state.processes[name];
+    if (!proc) continue;
+    if (!isOurProcess(proc.pid, proc.command)) {
+      say(`${name}: not running (pid ${proc.pid} gone or reused)`);
+      continue;
+    }
+    process.kill(proc.pid, 'SIGTERM');
+    let alive = true;
+    for (let waited = 0; waited < 15_000 && alive; waited += 100) {
+      await sleep(100);
+      alive = isOurProcess(proc.pid, proc.command);
+    }
+    if (alive) process.kill(proc.pid, 'SIGKILL');
+    say(`${name}: stopped (pid ${proc.pid}${alive ? ', killed after 15 s' : ''})`);
+  }
+  clearState(stateDir);
+  return 0;
+}
+
+async function status(stateDir: string): Promise<number> {
+  const state = readState(stateDir);
+  if (!state) {
+    say(`otelkit: not running (no stack started from ${stateDir})`);
+    return 3;
+  }
+  const readyUrls: Record<string, string> = {
+    collector: state.endpoints.collectorHealth,
+    prometheus: `${state.endpoints.prometheus}/-/ready`,
+    alertmanager: `${state.endpoints.alertmanager}/-/ready`,
+    sink: `http://127.0.0.1:${state.ports.sinkHealth}/`,
+  };
+  let healthy = true;
+  for (const [name, proc] of Object.entries(state.processes)) {
+    const running = isOurProcess(proc.pid, proc.command);
+    let ready = running;
+    const url = readyUrls[name];
+    if (running && url) {
+      ready = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+    }
+    healthy &&= running && ready;
+    say(`${name.padEnd(12)} ${running ? (ready ? 'ready  ' : 'running (not ready)') : 'stopped'} pid ${proc.pid}  log ${proc.logFile}`);
+  }
+  return healthy ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof MissingPrerequisiteError) say(`missing ${error.message}`);
+    else say(`otelkit: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

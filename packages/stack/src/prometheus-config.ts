@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+/** Loopback addresses of the native stack that replace the compose service names. */
+export interface PrometheusTargets {
+  /** host:port of Prometheus itself. */
+  prometheus: string;
+  /** host:port of the Collector's own metrics endpoint. */
+  collectorMetrics: string;
+  /** host:port of Alertmanager. */
+  alertmanager: string;
+}
+
+interface StaticConfig {
+  targets?: string[];
+}
+interface PrometheusYaml {
+  global?: Record<string, unknown>;
+  rule_files?: string[];
+  alerting?: { alertmanagers?: { static_configs?: StaticConfig[] }[] };
+  scrape_configs?: { job_name: string; static_configs?: StaticConfig[] }[];
+}
+
+/**
+ * Renders `prometheus/prometheus.yml` (written for docker compose) for the native stack:
+ * compose service names become loopback addresses and rule paths become absolute. Everything
+ * else is kept, so the two setups run the same configuration.
+ */
+export function renderPrometheusConfig(
+  root: string,
+  targets: PrometheusTargets,
+  overrides: { scrapeInterval?: string; evaluationInterval?: string } = {},
+): string {
+  const dir = join(root, 'prometheus');
+  const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as PrometheusYaml;
+  const rename: Record<string, string> = {
+    'otel-collector:8888': targets.collectorMetrics,
+    'alertmanager:9093': targets.alertmanager,
+    'localhost:9090': targets.prometheus,
+  };
+  const mapTargets = (list: StaticConfig[] | undefined) => {
+    for (const entry of list ?? []) {
+      if (entry.targets) entry.targets = entry.targets.map((target) => rename[target] ?? target);
+    }
+  };
+  for (const manager of config.alerting?.alertmanagers ?? []) mapTargets(manager.static_configs);
+  for (const job of config.scrape_configs ?? []) mapTargets(job.static_configs);
+  config.rule_files = (config.rule_files ?? []).map((file) => (isAbsolute(file) ? file : join(dir, file)));
+  config.global = {
+    ...config.global,
+    ...(overrides.scrapeInterval ? { scrape_interval: overrides.scrapeInterval } : {}),
+    ...(overrides.evaluationInterval ? { evaluation_interval: overrides.evaluationInterval } : {}),
+  };
+  return stringify(config);
+}

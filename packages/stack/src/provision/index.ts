@@ -1,0 +1,33 @@
+import { cacheDir, repoRoot } from '../paths.js';
+import { pinnedVersions } from '../versions.js';
+import { ensureAlertmanager } from './alertmanager.js';
+import { type Provisioned, ensureCollector } from './collector.js';
+import { type ProvisionedPrometheus, ensurePrometheus } from './prometheus.js';
+import type { Reporter } from './report.js';
+
+export { COLLECTOR_BINARY, type Provisioned, ensureCollector, manifestHash } from './collector.js';
+export { type ProvisionedPrometheus, ensurePrometheus, wrapperGoMod } from './prometheus.js';
+export { ensureAlertmanager } from './alertmanager.js';
+export { MissingPrerequisiteError, type Reporter } from './report.js';
+export { requireGo } from './go-toolchain.js';
+
+/** Every backend binary the native stack runs. */
+export interface Binaries {
+  /** The otelkit Collector distribution (also runs the sink). */
+  collector: Provisioned;
+  /** Prometheus server and promtool. */
+  prometheus: ProvisionedPrometheus;
+  /** Alertmanager. */
+  alertmanager: Provisioned;
+}
+
+/** Builds or finds every backend, reusing what is cached. Safe to call on every start. */
+export async function provision(report: Reporter = () => {}): Promise<Binaries> {
+  const root = repoRoot();
+  const cache = cacheDir();
+  const versions = pinnedVersions(root);
+  const collector = await ensureCollector(root, cache, report);
+  const prometheus = await ensurePrometheus(cache, versions, report);
+  const alertmanager = await ensureAlertmanager(report);
+  return { collector, prometheus, alertmanager };
+}

@@ -1,0 +1,245 @@
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManagedProcess } from './managed-process.js';
+import { defaultStateDir, repoRoot } from './paths.js';
+import { freePort } from './ports.js';
+import { renderPrometheusConfig } from './prometheus-config.js';
+import { type Binaries, type Reporter, provision } from './provision/index.js';
+
+/** The backends of the native stack, in start order. */
+export const COMPONENTS = ['sink', 'alertmanager', 'prometheus', 'collector'] as const;
+
+/** One backend of the native stack. */
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/** Ports the native stack listens on (all on 127.0.0.1). */
+export interface StackPorts {
+  /** Collector OTLP/gRPC. */
+  otlpGrpc: number;
+  /** Collector OTLP/HTTP. */
+  otlpHttp: number;
+  /** Collector health_check extension. */
+  collectorHealth: number;
+  /** Collector's own metrics (Prometheus format). */
+  collectorMetrics: number;
+  /** Prometheus web and API. */
+  prometheus: number;
+  /** Alertmanager web and API. */
+  alertmanager: number;
+  /** Sink OTLP/gRPC (receives what would go to Tempo). */
+  sinkGrpc: number;
+  /** Sink OTLP/HTTP (receives what would go to Loki). */
+  sinkHttp: number;
+  /** Sink health_check extension. */
+  sinkHealth: number;
+}
+
+/** The ports docker-compose.yml publishes, used by `otelkit up`. */
+export const DEFAULT_PORTS: StackPorts = {
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  collectorHealth: 13133,
+  collectorMetrics: 8888,
+  prometheus: 9090,
+  alertmanager: 9093,
+  sinkGrpc: 14317,
+  sinkHttp: 14318,
+  sinkHealth: 14133,
+};
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** `'auto'` picks free ports (tests); `'default'` uses {@link DEFAULT_PORTS}. Default `'default'`. */
+  ports?: 'auto' | 'default' | StackPorts;
+  /** Directory for rendered configs, data and logs; a fresh temporary one by default. */
+  stateDir?: string;
+  /** Extra Collector environment, e.g. `{ OTELKIT_TRACE_SAMPLE_PERCENT: '25' }`. */
+  collectorEnv?: Record<string, string>;
+  /** Prometheus scrape and rule evaluation interval, e.g. `'2s'` in tests. */
+  scrapeInterval?: string;
+  /** Keep the backends running after this process exits (`otelkit up`). */
+  detached?: boolean;
+  /** Progress lines; silent by default. */
+  report?: Reporter;
+  /** Already provisioned binaries; provisioned (from cache) when omitted. */
+  binaries?: Binaries;
+}
+
+/** Where to reach the running stack. */
+export interface StackEndpoints {
+  /** Collector OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318`. */
+  otlpHttp: string;
+  /** Collector OTLP/gRPC address, e.g. `127.0.0.1:4317`. */
+  otlpGrpc: string;
+  /** Collector health URL. */
+  collectorHealth: string;
+  /** Collector self-metrics URL. */
+  collectorMetrics: string;
+  /** Prometheus base URL. */
+  prometheus: string;
+  /** Alertmanager base URL. */
+  alertmanager: string;
+  /** Directory where the sink writes `traces.jsonl` (Tempo's share) and `logs.jsonl` (Loki's). */
+  sinkDir: string;
+}
+
+/** A running native stack. */
+export interface Stack {
+  /** Where each backend listens. */
+  endpoints: StackEndpoints;
+  /** The ports behind {@link Stack.endpoints}. */
+  ports: StackPorts;
+  /** Rendered configs, data and `logs/<component>.log`. */
+  stateDir: string;
+  /** Each backend, to stop, restart or crash in fault tests. */
+  processes: Record<ComponentName, ManagedProcess>;
+  /** Stops every backend this stack started, the Collector first so it can flush. */
+  stop(): Promise<void>;
+}
+
+async function resolvePorts(ports: StackOptions['ports']): Promise<StackPorts> {
+  if (ports === undefined || ports === 'default') return { ...DEFAULT_PORTS };
+  if (ports !== 'auto') return ports;
+  const picked: Partial<StackPorts> = {};
+  for (const key of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) picked[key] = await freePort();
+  return picked as StackPorts;
+}
+
+/** The Collector's environment: every endpoint of config.yaml pointed at the native stack. */
+export function collectorEnvironment(ports: StackPorts, stateDir: string): Record<string, string> {
+  const local = (port: number) => `127.0.0.1:${port}`;
+  return {
+    OTELKIT_OTLP_GRPC_ENDPOINT: local(ports.otlpGrpc),
+    OTELKIT_OTLP_HTTP_ENDPOINT: local(ports.otlpHttp),
+    OTELKIT_HEALTH_ENDPOINT: local(ports.collectorHealth),
+    OTELKIT_COLLECTOR_METRICS_HOST: '127.0.0.1',
+    OTELKIT_COLLECTOR_METRICS_PORT: String(ports.collectorMetrics),
+    OTELKIT_STORAGE_DIR: join(stateDir, 'collector', 'storage'),
+    OTELKIT_PROMETHEUS_OTLP_ENDPOINT: `http://${local(ports.prometheus)}/api/v1/otlp`,
+    // The sink's OTLP receiver serves /v1/logs where Loki serves /otlp/v1/logs.
+    OTELKIT_LOKI_OTLP_ENDPOINT: `http://${local(ports.sinkHttp)}`,
+    OTELKIT_TEMPO_OTLP_ENDPOINT: local(ports.sinkGrpc),
+  };
+}
+
+/**
+ * Starts the Collector, Prometheus, Alertmanager and the sink (standing in for Loki and Tempo)
+ * on 127.0.0.1 and waits until each is ready. On failure everything already started is stopped.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const root = repoRoot();
+  const report = options.report ?? (() => {});
+  const binaries = options.binaries ?? (await provision(report));
+  const ports = await resolvePorts(options.ports);
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'otelkit-stack-'));
+  const logs = join(stateDir, 'logs');
+  const sinkDir = join(stateDir, 'sink');
+  for (const dir of [logs, sinkDir, join(stateDir, 'collector', 'storage')]) mkdirSync(dir, { recursive: true });
+  const local = (port: number) => `127.0.0.1:${port}`;
+
+  const prometheusYml = join(stateDir, 'prometheus.yml');
+  writeFileSync(
+    prometheusYml,
+    renderPrometheusConfig(
+      root,
+      {
+        prometheus: local(ports.prometheus),
+        collectorMetrics: local(ports.collectorMetrics),
+        alertmanager: local(ports.alertmanager),
+      },
+      options.scrapeInterval
+        ? { scrapeInterval: options.scrapeInterval, evaluationInterval: options.scrapeInterval }
+        : {},
+    ),
+  );
+  const alertmanagerYml = join(stateDir, 'alertmanager.yml');
+  copyFileSync(join(root, 'prometheus', 'alertmanager.yml'), alertmanagerYml);
+
+  const detached = options.detached ?? false;
+  const processes: Record<ComponentName, ManagedProcess> = {
+    sink: new ManagedProcess({
+      name: 'sink',
+      command: binaries.collector.binary,
+      args: ['--config', join(root, 'collector', 'sink.yaml')],
+      env: {
+        OTELKIT_SINK_GRPC_ENDPOINT: local(ports.sinkGrpc),
+        OTELKIT_SINK_HTTP_ENDPOINT: local(ports.sinkHttp),
+        OTELKIT_SINK_HEALTH_ENDPOINT: local(ports.sinkHealth),
+        OTELKIT_SINK_DIR: sinkDir,
+      },
+      logFile: join(logs, 'sink.log'),
+      readyUrl: `http://${local(ports.sinkHealth)}/`,
+      detached,
+    }),
+    alertmanager: new ManagedProcess({
+      name: 'alertmanager',
+      command: binaries.alertmanager.binary,
+      args: [
+        `--config.file=${alertmanagerYml}`,
+        `--storage.path=${join(stateDir, 'alertmanager')}`,
+        `--web.listen-address=${local(ports.alertmanager)}`,
+        '--cluster.listen-address=',
+      ],
+      logFile: join(logs, 'alertmanager.log'),
+      readyUrl: `http://${local(ports.alertmanager)}/-/ready`,
+      detached,
+    }),
+    prometheus: new ManagedProcess({
+      name: 'prometheus',
+      command: binaries.prometheus.binary,
+      args: [
+        `--config.file=${prometheusYml}`,
+        `--storage.tsdb.path=${join(stateDir, 'prometheus')}`,
+        `--web.listen-address=${local(ports.prometheus)}`,
+        '--web.enable-otlp-receiver',
+        '--web.enable-lifecycle',
+        '--enable-feature=exemplar-storage',
+      ],
+      logFile: join(logs, 'prometheus.log'),
+      readyUrl: `http://${local(ports.prometheus)}/-/ready`,
+      detached,
+    }),
+    collector: new ManagedProcess({
+      name: 'collector',
+      command: binaries.collector.binary,
+      args: ['--config', join(root, 'collector', 'config.yaml')],
+      env: { ...collectorEnvironment(ports, stateDir), ...options.collectorEnv },
+      logFile: join(logs, 'collector.log'),
+      readyUrl: `http://${local(ports.collectorHealth)}/`,
+      detached,
+    }),
+  };
+
+  const stop = async () => {
+    for (const name of [...COMPONENTS].reverse()) await processes[name].stop();
+  };
+  try {
+    for (const name of COMPONENTS) {
+      await processes[name].start();
+      report(`${name}: ready (pid ${processes[name].pid}, log ${processes[name].spec.logFile})`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    ports,
+    stateDir,
+    processes,
+    stop,
+    endpoints: {
+      otlpHttp: `http://${local(ports.otlpHttp)}`,
+      otlpGrpc: local(ports.otlpGrpc),
+      collectorHealth: `http://${local(ports.collectorHealth)}/`,
+      collectorMetrics: `http://${local(ports.collectorMetrics)}/metrics`,
+      prometheus: `http://${local(ports.prometheus)}`,
+      alertmanager: `http://${local(ports.alertmanager)}`,
+      sinkDir,
+    },
+  };
+}
+
+/** The state directory `otelkit up` uses unless told otherwise. */
+export { defaultStateDir };

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The one command that runs every check: lint, type-check and the whole vitest suite (unit tests
+# and end-to-end tests against the real Collector, Prometheus and Alertmanager).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+pnpm lint
+pnpm typecheck
+pnpm vitest

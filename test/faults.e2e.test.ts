@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { CollectorMetrics } from '@otelkit/conventions';
+import type { Stack } from '@otelkit/stack';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { sinkLogs } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+import { serviceTelemetry } from './helpers/telemetry.js';
+
+/** Reads one series of the Collector's own metrics endpoint. */
+async function collectorMetric(stack: Stack, name: string, match: string): Promise<number> {
+  const text = await (await fetch(stack.endpoints.collectorMetrics)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(match)) total += Number(line.split(' ').at(-1));
+  }
+  return total;
+}
+
+describe('faults: nothing sent during an outage or a crash is lost', () => {
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+
+  it('keeps every sample sent while Prometheus was down for 60 s', { timeout: 300_000 }, async () => {
+    stack = await startTestStack();
+    const running = stack;
+    const app = serviceTelemetry(running.endpoints.otlpHttp, 'outage-probe');
+    const ticks = app.meter.createCounter('outage.probe.ticks');
+    let sent = 0;
+    const tick = async () => {
+      ticks.add(1);
+      await app.flush();
+      sent++;
+      await sleep(1000);
+    };
+
+    for (let i = 0; i < 10; i++) await tick();
+    await running.processes.prometheus.stop();
+    const outageStarted = Date.now();
+    while (Date.now() - outageStarted < 60_000) await tick();
+    await running.processes.prometheus.start();
+    for (let i = 0; i < 10; i++) await tick();
+
+    const selector = 'outage_probe_ticks_total{job="outage-probe"}';
+    const stored = await eventually(
+      `all ${sent} samples in Prometheus`,
+      async () => {
+        const [sample] = await query(running.endpoints.prometheus, `count_over_time(${selector}[30m])`);
+        return sample && sample.value >= sent ? sample.value : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    expect(stored).toBe(sent);
+    const [last] = await query(running.endpoints.prometheus, `max_over_time(${selector}[30m])`);
+    expect(last?.value).toBe(sent);
+    await app.shutdown();
+  });
+
+  it('delivers data queued for a stopped backend after the Collector is SIGKILLed and restarted', async () => {
+    stack = await startTestStack();
+    const running = stack;
+    await running.processes.sink.stop();
+
+    const app = serviceTelemetry(running.endpoints.otlpHttp, 'crash-probe');
+    const COUNT = 50;
+    for (let i = 0; i < COUNT; i++) {
+      app.logger.emit({ severityNumber: SeverityNumber.INFO, body: `queued-before-crash-${i}` });
+    }
+    await app.flush();
+    await app.shutdown();
+    // The records are in the persistent queue once the receiver accepted them and the exporter
+    // has started failing against the stopped sink.
+    await eventually('the Collector to accept the records', async () =>
+      (await collectorMetric(running, CollectorMetrics.receiverAcceptedLogRecords, '')) >= COUNT ? true : undefined,
+    );
+    await eventually('the Loki exporter to be retrying against the stopped sink', async () => {
+      const log = readFileSync(running.processes.collector.spec.logFile, 'utf8');
+      return /otlp_http\/loki.*[Ww]ill retry|[Ww]ill retry.*otlp_http\/loki/.test(log) ? true : undefined;
+    });
+
+    await running.processes.collector.kill('SIGKILL');
+    await running.processes.collector.start();
+    await running.processes.sink.start();
+
+    const delivered = await eventually(
+      `all ${COUNT} queued records in the Loki sink`,
+      async () => {
+        const bodies = new Set(
+          sinkLogs(running.endpoints.sinkDir)
+            .map((l) => l.body)
+            .filter((b) => b.startsWith('queued-before-crash-')),
+        );
+        return bodies.size >= COUNT ? bodies : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(delivered.size).toBe(COUNT);
+  });
+});

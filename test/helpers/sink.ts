@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
+type KeyValue = { key: string; value?: AnyValue };
+type Attributes = Record<string, string | number | boolean | undefined>;
+
+/** A span as the sink (standing in for Tempo) received it. */
+export interface SinkSpan {
+  traceId: string;
+  spanId: string;
+  name: string;
+  attributes: Attributes;
+  resource: Attributes;
+  statusCode: number;
+}
+
+/** A log record as the sink (standing in for Loki) received it. */
+export interface SinkLog {
+  traceId: string;
+  spanId: string;
+  body: string;
+  attributes: Attributes;
+  resource: Attributes;
+}
+
+function flatten(list: KeyValue[] | undefined): Attributes {
+  const out: Attributes = {};
+  for (const { key, value } of list ?? []) {
+    out[key] = value?.stringValue ?? (value?.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value?.boolValue ?? value?.doubleValue;
+  }
+  return out;
+}
+
+function lines(path: string): unknown[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+interface TracesLine {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: {
+      spans?: { traceId: string; spanId: string; name: string; attributes?: KeyValue[]; status?: { code?: number } }[];
+    }[];
+  }[];
+}
+
+interface LogsLine {
+  resourceLogs?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeLogs?: {
+      logRecords?: { traceId?: string; spanId?: string; body?: AnyValue; attributes?: KeyValue[] }[];
+    }[];
+  }[];
+}
+
+/** Every span the sink has written so far. */
+export function sinkSpans(sinkDir: string): SinkSpan[] {
+  const spans: SinkSpan[] = [];
+  for (const line of lines(join(sinkDir, 'traces.jsonl')) as TracesLine[]) {
+    for (const rs of line.resourceSpans ?? []) {
+      const resource = flatten(rs.resource?.attributes);
+      for (const ss of rs.scopeSpans ?? []) {
+        for (const span of ss.spans ?? []) {
+          spans.push({
+            traceId: span.traceId,
+            spanId: span.spanId,
+            name: span.name,
+            attributes: flatten(span.attributes),
+            resource,
+            statusCode: span.status?.code ?? 0,
+          });
+        }
+      }
+    }
+  }
+  return spans;
+}
+
+/** Every log record the sink has written so far. */
+export function sinkLogs(sinkDir: string): SinkLog[] {
+  const logs: SinkLog[] = [];
+  for (const line of lines(join(sinkDir, 'logs.jsonl')) as LogsLine[]) {
+    for (const rl of line.resourceLogs ?? []) {
+      const resource = flatten(rl.resource?.attributes);
+      for (const sl of rl.scopeLogs ?? []) {
+        for (const record of sl.logRecords ?? []) {
+          logs.push({
+            traceId: record.traceId ?? '',
+            spanId: record.spanId ?? '',
+            body: record.body?.stringValue ?? '',
+            attributes: flatten(record.attributes),
+            resource,
+          });
+        }
+      }
+    }
+  }
+  return logs;
+}

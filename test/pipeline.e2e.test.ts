@@ -1,0 +1,169 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { PipelineLabels, ServiceGraphMetrics, SpanMetrics } from '@otelkit/conventions';
+import type { Stack } from '@otelkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query, queryExemplars } from './helpers/prometheus.js';
+import { sinkLogs, sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+import { serviceTelemetry, under } from './helpers/telemetry.js';
+
+// Sampling settings of this file's Collector: 25% of fast OK traces, "slow" from 500 ms.
+const SAMPLE_PERCENT = 25;
+const SLOW_MS = 500;
+
+describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the Loki/Tempo sink)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: String(SAMPLE_PERCENT), OTELKIT_SLOW_TRACE_MS: String(SLOW_MS) },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('(a) an application metric is queryable with job and instance from the resource', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'orders-api', { 'service.instance.id': 'orders-api-7' });
+    app.meter.createCounter('checkout.orders').add(3, { outcome: 'ok' });
+    await app.flush();
+    const series = await eventually('checkout_orders_total in Prometheus', async () => {
+      const result = await query(stack.endpoints.prometheus, 'checkout_orders_total');
+      return result.length > 0 ? result : undefined;
+    });
+    expect(series).toHaveLength(1);
+    expect(series[0]?.metric).toMatchObject({ job: 'orders-api', instance: 'orders-api-7', outcome: 'ok' });
+    expect(series[0]?.value).toBe(3);
+    await app.shutdown();
+  });
+
+  it('(b, c, d) span metrics, a service-graph edge and trace-id exemplars come from the spans', async () => {
+    const frontend = serviceTelemetry(stack.endpoints.otlpHttp, 'shop-frontend');
+    const payments = serviceTelemetry(stack.endpoints.otlpHttp, 'shop-payments');
+    const traceIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const root = frontend.span('GET /checkout', {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'GET', 'http.route': '/checkout' },
+      });
+      const call = frontend.span('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST' } }, under(root));
+      const handler = payments.span(
+        'POST /pay',
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/pay' } },
+        under(call),
+      );
+      handler.setAttribute('http.response.status_code', 201);
+      handler.end();
+      call.end();
+      root.end();
+      traceIds.push(root.spanContext().traceId);
+    }
+    await Promise.all([frontend.flush(), payments.flush()]);
+
+    const calls = await eventually('span metrics for shop-payments', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `sum(${SpanMetrics.calls}{${PipelineLabels.serviceName}="shop-payments", ${PipelineLabels.spanKind}="SPAN_KIND_SERVER"})`,
+      );
+      return sample && sample.value >= 5 ? sample : undefined;
+    });
+    expect(calls.value).toBe(5);
+
+    const [route] = await query(
+      stack.endpoints.prometheus,
+      `${SpanMetrics.durationCount}{${PipelineLabels.serviceName}="shop-payments", http_route="/pay"}`,
+    );
+    expect(route?.value).toBe(5);
+
+    const edge = await eventually('service graph edge shop-frontend → shop-payments', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `${ServiceGraphMetrics.requests}{${PipelineLabels.client}="shop-frontend", ${PipelineLabels.server}="shop-payments"}`,
+      );
+      return sample && sample.value >= 5 ? sample : undefined;
+    });
+    expect(edge.value).toBe(5);
+
+    const exemplarTraceIds = await eventually('exemplars on the span duration histogram', async () => {
+      const series = await queryExemplars(
+        stack.endpoints.prometheus,
+        `${SpanMetrics.durationBucket}{${PipelineLabels.serviceName}="shop-payments"}`,
+      );
+      const ids = series.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id));
+      return ids.length > 0 ? ids : undefined;
+    });
+    for (const id of exemplarTraceIds) expect(traceIds).toContain(id);
+
+    await Promise.all([frontend.shutdown(), payments.shutdown()]);
+  });
+
+  it('(e) the logs sink receives a log record with its trace id', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'billing-worker');
+    const span = app.span('charge card');
+    app.logger.emit({
+      severityNumber: SeverityNumber.WARN,
+      severityText: 'WARN',
+      body: 'card declined, retrying',
+      context: under(span),
+    });
+    span.end();
+    await app.flush();
+    const traceId = span.spanContext().traceId;
+    const record = await eventually('the log record in the Loki sink', async () =>
+      sinkLogs(stack.endpoints.sinkDir).find((log) => log.body === 'card declined, retrying'),
+    );
+    expect(record.traceId).toBe(traceId);
+    expect(record.spanId).toBe(span.spanContext().spanId);
+    expect(record.resource['service.name']).toBe('billing-worker');
+    await app.shutdown();
+  });
+
+  it('(f) tail sampling keeps every error and slow trace and the configured share of the rest', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'sampling-probe');
+    const errors: string[] = [];
+    const slow: string[] = [];
+    const fast: string[] = [];
+    const now = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const span = app.span('GET /fails', { startTime: now });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      span.end(now + 5);
+      errors.push(span.spanContext().traceId);
+    }
+    for (let i = 0; i < 20; i++) {
+      const span = app.span('GET /slow', { startTime: now });
+      span.end(now + SLOW_MS + 300);
+      slow.push(span.spanContext().traceId);
+    }
+    const FAST = 400;
+    for (let i = 0; i < FAST; i++) {
+      const span = app.span('GET /fast', { startTime: now });
+      span.end(now + 5);
+      fast.push(span.spanContext().traceId);
+    }
+    await app.flush();
+
+    const kept = await eventually(
+      'every error and slow trace in the Tempo sink',
+      async () => {
+        const ids = new Set(sinkSpans(stack.endpoints.sinkDir).map((s) => s.traceId));
+        return [...errors, ...slow].every((id) => ids.has(id)) ? ids : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // Fast traces are decided in the same decision_wait window as the rest; give stragglers a tick.
+    await new Promise((r) => setTimeout(r, 3000));
+    const finalIds = new Set(sinkSpans(stack.endpoints.sinkDir).map((s) => s.traceId));
+    expect(finalIds.size).toBeGreaterThanOrEqual(kept.size);
+    const keptFast = fast.filter((id) => finalIds.has(id)).length;
+    // Trace ids are random, so the kept count is Binomial(400, 0.25): mean 100, sd 8.7.
+    // ±35 is four standard deviations: a correct pipeline fails this about once in 15,000 runs,
+    // while keeping all (400) or none (0) of the fast traces fails it every time.
+    const expected = (FAST * SAMPLE_PERCENT) / 100;
+    expect(keptFast).toBeGreaterThanOrEqual(expected - 35);
+    expect(keptFast).toBeLessThanOrEqual(expected + 35);
+    await app.shutdown();
+  });
+});

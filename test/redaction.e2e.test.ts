@@ -1,0 +1,87 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { REDACTED } from '@otelkit/conventions';
+import type { Stack } from '@otelkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { sinkLogs, sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+import { serviceTelemetry, under } from './helpers/telemetry.js';
+
+// Each secret is unique so a leak anywhere in a sink is found by a plain substring search.
+const SECRETS = {
+  email: 'alice.pii-probe@example.com',
+  bearer: 'eyJhbGciOiJIUzI1NiJ9.cGlpLXByb2Jl.c2lnbmF0dXJl',
+  queryToken: 'qt-7f3a9c1e55',
+  password: 'hunter2-pii-probe',
+  apiKey: 'ak-0c9d8e7f6a',
+} as const;
+
+const ATTRIBUTES = {
+  'user.email': SECRETS.email,
+  'http.request.header.authorization': `Bearer ${SECRETS.bearer}`,
+  'url.full': `https://api.example.com/v1/items?token=${SECRETS.queryToken}&page=2`,
+  password: SECRETS.password,
+  'app.note': `callback https://hooks.example.com/cb?api_key=${SECRETS.apiKey}`,
+};
+
+function expectNoSecret(where: string, serialized: string): void {
+  for (const [kind, secret] of Object.entries(SECRETS)) {
+    expect(serialized.includes(secret), `${kind} leaked into ${where}`).toBe(false);
+  }
+}
+
+describe('PII redaction in the Collector', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('redacts emails, bearer tokens, URL query secrets and passwords in spans, logs and metrics', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'pii-probe');
+    // An error status makes tail sampling keep the trace, so the Tempo sink must receive it.
+    const span = app.span('POST /login', { attributes: ATTRIBUTES });
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    app.logger.emit({
+      severityNumber: SeverityNumber.INFO,
+      body: `login for ${SECRETS.email} with password=${SECRETS.password} via /cb?token=${SECRETS.queryToken} Bearer ${SECRETS.bearer}`,
+      attributes: ATTRIBUTES,
+      context: under(span),
+    });
+    span.end();
+    app.meter.createCounter('pii.probe.logins').add(1, ATTRIBUTES);
+    await app.flush();
+
+    const spans = await eventually('the span in the Tempo sink', async () => {
+      const found = sinkSpans(stack.endpoints.sinkDir).filter((s) => s.name === 'POST /login');
+      return found.length > 0 ? found : undefined;
+    });
+    expectNoSecret('traces', JSON.stringify(spans));
+    const [received] = spans;
+    // The URL keeps its shape: only the secret parameter is replaced.
+    expect(received?.attributes['url.full']).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
+    expect(received?.attributes['app.note']).toBe(`callback https://hooks.example.com/cb?api_key=${REDACTED}`);
+    expect(received?.attributes.password).not.toBe(SECRETS.password);
+    expect(received?.attributes['user.email']).toBeDefined();
+
+    const logs = await eventually('the log record in the Loki sink', async () => {
+      const found = sinkLogs(stack.endpoints.sinkDir).filter((l) => l.resource['service.name'] === 'pii-probe');
+      return found.length > 0 ? found : undefined;
+    });
+    expectNoSecret('logs', JSON.stringify(logs));
+    expect(logs[0]?.body).toContain('login for');
+    expect(logs[0]?.traceId).toBe(span.spanContext().traceId);
+
+    const series = await eventually('the counter in Prometheus', async () => {
+      const found = await query(stack.endpoints.prometheus, 'pii_probe_logins_total');
+      return found.length > 0 ? found : undefined;
+    });
+    expectNoSecret('metrics', JSON.stringify(series));
+    expect(series[0]?.metric.url_full).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
+    await app.shutdown();
+  });
+});

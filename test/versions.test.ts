@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pinnedVersions, provision, repoRoot } from '@otelkit/stack';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const root = repoRoot();
+
+interface Compose {
+  services: Record<string, { image: string }>;
+}
+
+describe('one set of versions everywhere', () => {
+  it('runs the Collector release of the ocb manifest in docker compose', () => {
+    const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as Compose;
+    const image = compose.services['otel-collector']?.image;
+    expect(image).toBe(`otel/opentelemetry-collector-contrib:${pinnedVersions(root).collector}`);
+  });
+
+  it('builds natively the Prometheus release docker compose pins', async () => {
+    const { prometheus } = await provision();
+    const output = execFileSync(prometheus.binary, ['--version'], { encoding: 'utf8' });
+    expect(output).toContain(`version ${pinnedVersions(root).prometheus}`);
+  });
+
+  it('keeps every @opentelemetry JS package on the Node 20 line (sdk 2.x, experimental 0.22x), one version each', () => {
+    const manifests = [
+      join(root, 'package.json'),
+      ...['packages', 'test', 'bench'].flatMap((dir) => {
+        if (dir !== 'packages') return [join(root, dir, 'package.json')];
+        return readdirSync(join(root, dir)).map((name) => join(root, dir, name, 'package.json'));
+      }),
+    ];
+    const seen = new Map<string, Set<string>>();
+    for (const file of manifests) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
+      for (const deps of [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies]) {
+        for (const [name, range] of Object.entries(deps ?? {})) {
+          if (!name.startsWith('@opentelemetry/')) continue;
+          expect(range, `${file}: ${name} must be pinned exactly`).toMatch(/^\d+\.\d+\.\d+$/);
+          if (!seen.has(name)) seen.set(name, new Set());
+          seen.get(name)?.add(range);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    for (const [name, versions] of seen) {
+      expect(versions.size, `${name} has several versions: ${[...versions]}`).toBe(1);
+      const [version = ''] = versions;
+      if (name === '@opentelemetry/api' || name === '@opentelemetry/semantic-conventions') continue;
+      expect(version, name).toMatch(/^(2\.\d+\.\d+|0\.22\d\.\d+)$/);
+    }
+  });
+});
