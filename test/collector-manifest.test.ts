@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Binaries, provision, repoRoot } from '@otelkit/stack';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const root = repoRoot();
 const KINDS = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const;
@@ -12,7 +12,9 @@ type Kind = (typeof KINDS)[number];
 /** Component types a Collector config uses, by kind (`otlp_http/loki` uses type `otlp_http`). */
 function usedTypes(file: string): Map<Kind, Set<string>> {
   const config = parse(readFileSync(join(root, 'collector', file), 'utf8')) as Partial<Record<Kind, object>>;
-  return new Map(KINDS.map((kind) => [kind, new Set(Object.keys(config[kind] ?? {}).map((id) => id.split('/')[0] ?? id))]));
+  return new Map(
+    KINDS.map((kind) => [kind, new Set(Object.keys(config[kind] ?? {}).map((id) => id.split('/')[0] ?? id))]),
+  );
 }
 
 interface ComponentsOutput {
@@ -26,7 +28,9 @@ describe('Collector distribution', () => {
   let components: ComponentsOutput;
   beforeAll(async () => {
     binaries = await provision();
-    components = parse(execFileSync(binaries.collector.binary, ['components'], { encoding: 'utf8' })) as ComponentsOutput;
+    components = parse(
+      execFileSync(binaries.collector.binary, ['components'], { encoding: 'utf8' }),
+    ) as ComponentsOutput;
   });
 
   it('validates config.yaml and sink.yaml with the built binary', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { CollectorMetrics } from '@otelkit/conventions';
+import { COLLECTOR_SCRAPE_JOB, CollectorMetrics } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
@@ -9,16 +9,6 @@ import { query } from './helpers/prometheus.js';
 import { sinkLogs } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
-
-/** Reads one series of the Collector's own metrics endpoint. */
-async function collectorMetric(stack: Stack, name: string, match: string): Promise<number> {
-  const text = await (await fetch(stack.endpoints.collectorMetrics)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) && line.includes(match)) total += Number(line.split(' ').at(-1));
-  }
-  return total;
-}
 
 describe('faults: nothing sent during an outage or a crash is lost', () => {
   let stack: Stack | undefined;
@@ -76,9 +66,13 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     await app.shutdown();
     // The records are in the persistent queue once the receiver accepted them and the exporter
     // has started failing against the stopped sink.
-    await eventually('the Collector to accept the records', async () =>
-      (await collectorMetric(running, CollectorMetrics.receiverAcceptedLogRecords, '')) >= COUNT ? true : undefined,
-    );
+    await eventually('the Collector to accept the records', async () => {
+      const [accepted] = await query(
+        running.endpoints.prometheus,
+        `sum(${CollectorMetrics.receiverAcceptedLogRecords}{job="${COLLECTOR_SCRAPE_JOB}"})`,
+      );
+      return accepted && accepted.value >= COUNT ? true : undefined;
+    });
     await eventually('the Loki exporter to be retrying against the stopped sink', async () => {
       const log = readFileSync(running.processes.collector.spec.logFile, 'utf8');
       return /otlp_http\/loki.*[Ww]ill retry|[Ww]ill retry.*otlp_http\/loki/.test(log) ? true : undefined;

@@ -45,13 +45,20 @@ describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
 
   it('refuses malformed JSON, malformed protobuf and oversized bodies with a 4xx and a message', async () => {
     const post = (body: Uint8Array | string, contentType: string) =>
-      fetch(`${stack.endpoints.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+      fetch(`${stack.endpoints.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body,
+      });
 
     const json = await post('{"resourceSpans": [ {"scopeSpans": oops', 'application/json');
     expect(json.status).toBe(400);
     expect((await json.text()).length).toBeGreaterThan(0);
 
-    const protobuf = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]), 'application/x-protobuf');
+    const protobuf = await post(
+      new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]),
+      'application/x-protobuf',
+    );
     expect(protobuf.status).toBe(400);
     expect((await protobuf.text()).length).toBeGreaterThan(0);
 
@@ -59,7 +66,10 @@ describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
     expect(unsupported.status).toBe(415);
 
     // 9 MiB of valid-looking JSON: above the receiver's 8 MiB max_request_body_size.
-    const oversized = await post(`{"resourceSpans":[],"pad":"${'x'.repeat(9 * 1024 * 1024)}"}`, 'application/json');
+    const oversized = await post(
+      `{"resourceSpans":[],"pad":"${'x'.repeat(9 * 1024 * 1024)}"}`,
+      'application/json',
+    );
     expect(oversized.status).toBeGreaterThanOrEqual(400);
     expect(oversized.status).toBeLessThan(500);
     expect((await oversized.text()).length).toBeGreaterThan(0);

@@ -1,6 +1,12 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { PipelineLabels, ServiceGraphMetrics, SpanMetrics } from '@otelkit/conventions';
+import {
+  COLLECTOR_SCRAPE_JOB,
+  CollectorMetrics,
+  PipelineLabels,
+  ServiceGraphMetrics,
+  SpanMetrics,
+} from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
@@ -18,7 +24,10 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
 
   beforeAll(async () => {
     stack = await startTestStack({
-      collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: String(SAMPLE_PERCENT), OTELKIT_SLOW_TRACE_MS: String(SLOW_MS) },
+      collectorEnv: {
+        OTELKIT_TRACE_SAMPLE_PERCENT: String(SAMPLE_PERCENT),
+        OTELKIT_SLOW_TRACE_MS: String(SLOW_MS),
+      },
     });
   });
   afterAll(async () => {
@@ -26,7 +35,9 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
   });
 
   it('(a) an application metric is queryable with job and instance from the resource', async () => {
-    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'orders-api', { 'service.instance.id': 'orders-api-7' });
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'orders-api', {
+      'service.instance.id': 'orders-api-7',
+    });
     app.meter.createCounter('checkout.orders').add(3, { outcome: 'ok' });
     await app.flush();
     const series = await eventually('checkout_orders_total in Prometheus', async () => {
@@ -48,7 +59,11 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
         kind: SpanKind.SERVER,
         attributes: { 'http.request.method': 'GET', 'http.route': '/checkout' },
       });
-      const call = frontend.span('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST' } }, under(root));
+      const call = frontend.span(
+        'POST',
+        { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST' } },
+        under(root),
+      );
       const handler = payments.span(
         'POST /pay',
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/pay' } },
@@ -165,5 +180,30 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
     expect(keptFast).toBeGreaterThanOrEqual(expected - 35);
     expect(keptFast).toBeLessThanOrEqual(expected + 35);
     await app.shutdown();
+  });
+
+  it("(g) the Collector's own metrics reach Prometheus under the names the conventions fix", async () => {
+    const expectations = [
+      CollectorMetrics.receiverAcceptedSpans,
+      CollectorMetrics.receiverAcceptedLogRecords,
+      CollectorMetrics.receiverAcceptedMetricPoints,
+      CollectorMetrics.receiverRefusedSpans,
+      CollectorMetrics.exporterSentSpans,
+      CollectorMetrics.exporterQueueSize,
+      CollectorMetrics.exporterQueueCapacity,
+    ];
+    for (const name of expectations) {
+      const series = await eventually(`${name} in Prometheus`, async () => {
+        const found = await query(stack.endpoints.prometheus, `${name}{job="${COLLECTOR_SCRAPE_JOB}"}`);
+        return found.length > 0 ? found : undefined;
+      });
+      expect(series.length, name).toBeGreaterThan(0);
+    }
+    // Earlier tests in this file sent spans, so the accepted count cannot be zero.
+    const [accepted] = await query(
+      stack.endpoints.prometheus,
+      `sum(${CollectorMetrics.receiverAcceptedSpans}{job="${COLLECTOR_SCRAPE_JOB}"})`,
+    );
+    expect(accepted?.value).toBeGreaterThan(400);
   });
 });

@@ -63,13 +63,19 @@ describe('PII redaction in the Collector', () => {
     expectNoSecret('traces', JSON.stringify(spans));
     const [received] = spans;
     // The URL keeps its shape: only the secret parameter is replaced.
-    expect(received?.attributes['url.full']).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
-    expect(received?.attributes['app.note']).toBe(`callback https://hooks.example.com/cb?api_key=${REDACTED}`);
+    expect(received?.attributes['url.full']).toBe(
+      `https://api.example.com/v1/items?token=${REDACTED}&page=2`,
+    );
+    expect(received?.attributes['app.note']).toBe(
+      `callback https://hooks.example.com/cb?api_key=${REDACTED}`,
+    );
     expect(received?.attributes.password).not.toBe(SECRETS.password);
     expect(received?.attributes['user.email']).toBeDefined();
 
     const logs = await eventually('the log record in the Loki sink', async () => {
-      const found = sinkLogs(stack.endpoints.sinkDir).filter((l) => l.resource['service.name'] === 'pii-probe');
+      const found = sinkLogs(stack.endpoints.sinkDir).filter(
+        (l) => l.resource['service.name'] === 'pii-probe',
+      );
       return found.length > 0 ? found : undefined;
     });
     expectNoSecret('logs', JSON.stringify(logs));

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinnedVersions, provision, repoRoot } from '@otelkit/stack';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const root = repoRoot();
 
@@ -34,7 +34,10 @@ describe('one set of versions everywhere', () => {
     ];
     const seen = new Map<string, Set<string>>();
     for (const file of manifests) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<
+        string,
+        Record<string, string> | undefined
+      >;
       for (const deps of [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies]) {
         for (const [name, range] of Object.entries(deps ?? {})) {
           if (!name.startsWith('@opentelemetry/')) continue;

@@ -13,7 +13,8 @@ interface ApiResponse<T> {
 async function api<T>(base: string, path: string, params: Record<string, string>): Promise<T> {
   const response = await fetch(`${base}${path}?${new URLSearchParams(params)}`);
   const body = (await response.json()) as ApiResponse<T>;
-  if (body.status !== 'success') throw new Error(`Prometheus ${path} ${JSON.stringify(params)}: ${body.error}`);
+  if (body.status !== 'success')
+    throw new Error(`Prometheus ${path} ${JSON.stringify(params)}: ${body.error}`);
   return body.data;
 }
 
@@ -32,7 +33,9 @@ export async function queryExemplars(
   base: string,
   selector: string,
   windowSeconds = 3600,
-): Promise<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[]> {
+): Promise<
+  { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[]
+> {
   const end = Date.now() / 1000;
   return api(base, '/api/v1/query_exemplars', {
     query: selector,

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+};
 type KeyValue = { key: string; value?: AnyValue };
 type Attributes = Record<string, string | number | boolean | undefined>;
 
@@ -27,8 +32,11 @@ export interface SinkLog {
 function flatten(list: KeyValue[] | undefined): Attributes {
   const out: Attributes = {};
   for (const { key, value } of list ?? []) {
-    out[key] = value?.stringValue ?? (value?.intValue !== undefined ? Number(value.intValue) : undefined) ??
-      value?.boolValue ?? value?.doubleValue;
+    out[key] =
+      value?.stringValue ??
+      (value?.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value?.boolValue ??
+      value?.doubleValue;
   }
   return out;
 }
@@ -45,7 +53,13 @@ interface TracesLine {
   resourceSpans?: {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: {
-      spans?: { traceId: string; spanId: string; name: string; attributes?: KeyValue[]; status?: { code?: number } }[];
+      spans?: {
+        traceId: string;
+        spanId: string;
+        name: string;
+        attributes?: KeyValue[];
+        status?: { code?: number };
+      }[];
     }[];
   }[];
 }

@@ -13,9 +13,9 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
  * One service's worth of the official OTel JS SDK, exporting OTLP/HTTP protobuf to the
@@ -33,8 +33,15 @@ export interface ServiceTelemetry {
   shutdown(): Promise<void>;
 }
 
+// Queues large enough that a test's burst is never dropped before flush() sends it.
+const BATCH = { maxQueueSize: 10_000, maxExportBatchSize: 512, scheduledDelayMillis: 200 };
+
 /** Creates SDK providers for `serviceName` sending to the Collector at `otlpHttp`. */
-export function serviceTelemetry(otlpHttp: string, serviceName: string, resource: Attributes = {}): ServiceTelemetry {
+export function serviceTelemetry(
+  otlpHttp: string,
+  serviceName: string,
+  resource: Attributes = {},
+): ServiceTelemetry {
   const res = resourceFromAttributes({
     'service.name': serviceName,
     'service.instance.id': `${serviceName}-1`,
@@ -42,7 +49,7 @@ export function serviceTelemetry(otlpHttp: string, serviceName: string, resource
   });
   const tracerProvider = new BasicTracerProvider({
     resource: res,
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${otlpHttp}/v1/traces` }))],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpHttp}/v1/traces` }), BATCH)],
   });
   const reader = new PeriodicExportingMetricReader({
     exporter: new OTLPMetricExporter({ url: `${otlpHttp}/v1/metrics` }),
@@ -52,7 +59,12 @@ export function serviceTelemetry(otlpHttp: string, serviceName: string, resource
   const meterProvider = new MeterProvider({ resource: res, readers: [reader] });
   const loggerProvider = new LoggerProvider({
     resource: res,
-    processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${otlpHttp}/v1/logs` }) })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `${otlpHttp}/v1/logs` }),
+        ...BATCH,
+      }),
+    ],
   });
   const tracer = tracerProvider.getTracer('otelkit-tests');
   return {
@@ -61,7 +73,11 @@ export function serviceTelemetry(otlpHttp: string, serviceName: string, resource
     logger: loggerProvider.getLogger('otelkit-tests'),
     span: (name, options = {}, parent = ROOT_CONTEXT) => tracer.startSpan(name, options, parent),
     flush: async () => {
-      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+      await Promise.all([
+        tracerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+        loggerProvider.forceFlush(),
+      ]);
     },
     shutdown: async () => {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);

@@ -45,22 +45,23 @@ export const PipelineLabels = {
 } as const;
 
 /**
- * The Collector's own metrics as Prometheus scrapes them from its telemetry endpoint.
- * The names are locked by a test against the built Collector.
+ * The Collector's own metrics as Prometheus scrapes them from its telemetry endpoint. Its
+ * Prometheus exporter exposes counters without a `_total` suffix and Prometheus 3 keeps the
+ * exposed name, unlike the OTLP-ingested series above. Locked by test/pipeline.e2e.test.ts.
  */
 export const CollectorMetrics = {
   /** Spans accepted by a receiver. */
-  receiverAcceptedSpans: 'otelcol_receiver_accepted_spans_total',
+  receiverAcceptedSpans: 'otelcol_receiver_accepted_spans',
   /** Spans a receiver refused (bad data or memory pressure). */
-  receiverRefusedSpans: 'otelcol_receiver_refused_spans_total',
+  receiverRefusedSpans: 'otelcol_receiver_refused_spans',
   /** Log records accepted by a receiver. */
-  receiverAcceptedLogRecords: 'otelcol_receiver_accepted_log_records_total',
+  receiverAcceptedLogRecords: 'otelcol_receiver_accepted_log_records',
   /** Metric points accepted by a receiver. */
-  receiverAcceptedMetricPoints: 'otelcol_receiver_accepted_metric_points_total',
+  receiverAcceptedMetricPoints: 'otelcol_receiver_accepted_metric_points',
   /** Spans an exporter delivered. */
-  exporterSentSpans: 'otelcol_exporter_sent_spans_total',
+  exporterSentSpans: 'otelcol_exporter_sent_spans',
   /** Spans an exporter gave up on. */
-  exporterSendFailedSpans: 'otelcol_exporter_send_failed_spans_total',
+  exporterSendFailedSpans: 'otelcol_exporter_send_failed_spans',
   /** Items waiting in an exporter's sending queue. */
   exporterQueueSize: 'otelcol_exporter_queue_size',
   /** Capacity of an exporter's sending queue. */

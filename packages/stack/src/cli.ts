@@ -25,7 +25,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'state-dir': { type: 'string' }, demo: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: {
+      'state-dir': { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
   });
   const command = positionals[0];
   const stateDir = values['state-dir'] ?? defaultStateDir();
@@ -84,7 +88,12 @@ async function up(stateDir: string, demo: boolean): Promise<number> {
     if (child.pid) processes.demo = { pid: child.pid, command: demoScript, logFile };
     say(`demo: sending telemetry from demo-frontend and demo-backend (pid ${child.pid}, log ${logFile})`);
   }
-  writeState(stateDir, { startedAt: new Date().toISOString(), ports: stack.ports, endpoints: stack.endpoints, processes });
+  writeState(stateDir, {
+    startedAt: new Date().toISOString(),
+    ports: stack.ports,
+    endpoints: stack.endpoints,
+    processes,
+  });
   const e = stack.endpoints;
   say('');
   say(`OTLP       ${e.otlpHttp} (HTTP)  ${e.otlpGrpc} (gRPC)`);
@@ -146,7 +155,9 @@ async function status(stateDir: string): Promise<number> {
       );
     }
     healthy &&= running && ready;
-    say(`${name.padEnd(12)} ${running ? (ready ? 'ready  ' : 'running (not ready)') : 'stopped'} pid ${proc.pid}  log ${proc.logFile}`);
+    say(
+      `${name.padEnd(12)} ${running ? (ready ? 'ready  ' : 'running (not ready)') : 'stopped'} pid ${proc.pid}  log ${proc.logFile}`,
+    );
   }
   return healthy ? 0 : 1;
 }

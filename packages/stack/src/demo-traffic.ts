@@ -1,4 +1,4 @@
-import { type Context, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -23,7 +23,10 @@ interface SimulatedService {
 }
 
 function simulatedService(name: string, otlpHttp: string): SimulatedService {
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: name, 'service.instance.id': `${name}-demo-1` });
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: name,
+    'service.instance.id': `${name}-demo-1`,
+  });
   const tracerProvider = new BasicTracerProvider({
     resource,
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpHttp}/v1/traces` }))],
@@ -39,7 +42,9 @@ function simulatedService(name: string, otlpHttp: string): SimulatedService {
   });
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${otlpHttp}/v1/logs` }) })],
+    processors: [
+      new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${otlpHttp}/v1/logs` }) }),
+    ],
   });
   return {
     tracer: tracerProvider.getTracer('otelkit-demo'),
@@ -85,7 +90,11 @@ function simulateRequest(frontend: SimulatedService, backend: SimulatedService, 
   const backendMs = (slow ? 1200 : 20) + Math.random() * 40;
   const server = frontend.tracer.startSpan(
     `GET ${route}`,
-    { kind: SpanKind.SERVER, startTime: now, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: route } },
+    {
+      kind: SpanKind.SERVER,
+      startTime: now,
+      attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: route },
+    },
     context.active(),
   );
   const serverCtx: Context = trace.setSpan(context.active(), server);
@@ -97,7 +106,11 @@ function simulateRequest(frontend: SimulatedService, backend: SimulatedService, 
   const clientCtx = trace.setSpan(serverCtx, client);
   const handler = backend.tracer.startSpan(
     `GET ${route}`,
-    { kind: SpanKind.SERVER, startTime: now + 3, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: route } },
+    {
+      kind: SpanKind.SERVER,
+      startTime: now + 3,
+      attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: route },
+    },
     clientCtx,
   );
   const status = failed ? 500 : 200;

@@ -30,7 +30,12 @@ export async function doctor(): Promise<Finding[]> {
   const root = repoRoot();
   const versions = pinnedVersions(root);
   const manifest = readFileSync(join(root, 'collector', 'builder-config.yaml'), 'utf8');
-  const collector = join(cacheDir(), 'collector', `${versions.collector}-${manifestHash(manifest)}`, COLLECTOR_BINARY);
+  const collector = join(
+    cacheDir(),
+    'collector',
+    `${versions.collector}-${manifestHash(manifest)}`,
+    COLLECTOR_BINARY,
+  );
   const prometheus = join(cacheDir(), 'prometheus', `v${versions.prometheus}`, 'prometheus');
   const needGo = !existsSync(collector) || !existsSync(prometheus);
   try {
@@ -67,7 +72,8 @@ export async function doctor(): Promise<Finding[]> {
       : {
           status: 'missing',
           name: 'alertmanager',
-          detail: 'not installed; "sudo apt-get install -y prometheus-alertmanager" or "otelkit provision" as root',
+          detail:
+            'not installed; "sudo apt-get install -y prometheus-alertmanager" or "otelkit provision" as root',
         },
   );
   for (const [name, port] of Object.entries(DEFAULT_PORTS)) {

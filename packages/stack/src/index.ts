@@ -1,5 +1,5 @@
 export { runDemoTraffic } from './demo-traffic.js';
-export { type Finding, doctor } from './doctor.js';
+export { doctor, type Finding } from './doctor.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';
 export { cacheDir, defaultStateDir, repoRoot } from './paths.js';
 export { freePort } from './ports.js';
@@ -8,22 +8,22 @@ export {
   type Binaries,
   COLLECTOR_BINARY,
   MissingPrerequisiteError,
+  manifestHash,
   type Provisioned,
   type ProvisionedPrometheus,
-  type Reporter,
-  manifestHash,
   provision,
+  type Reporter,
   wrapperGoMod,
 } from './provision/index.js';
 export {
   COMPONENTS,
   type ComponentName,
+  collectorEnvironment,
   DEFAULT_PORTS,
   type Stack,
   type StackEndpoints,
   type StackOptions,
   type StackPorts,
-  collectorEnvironment,
   startStack,
 } from './stack.js';
 export { type PinnedVersions, pinnedVersions, prometheusModuleVersion } from './versions.js';

@@ -59,7 +59,10 @@ export class ManagedProcess {
     if (this.running) return;
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     const fd = openSync(this.spec.logFile, 'a');
-    writeSync(fd, `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${this.spec.args.join(' ')}\n`);
+    writeSync(
+      fd,
+      `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${this.spec.args.join(' ')}\n`,
+    );
     const detached = this.spec.detached ?? false;
     const child = spawn(this.spec.command, [...this.spec.args], {
       env: { ...process.env, ...this.spec.env },

@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { renderPrometheusConfig } from './prometheus-config.js';
 
 describe('renderPrometheusConfig', () => {
@@ -29,11 +29,11 @@ scrape_configs:
       ),
     );
     expect(rendered.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['127.0.0.1:3']);
-    expect(rendered.scrape_configs.map((j: { static_configs: { targets: string[] }[] }) => j.static_configs[0]?.targets[0])).toEqual([
-      '127.0.0.1:2',
-      '127.0.0.1:1',
-      'db:5432',
-    ]);
+    expect(
+      rendered.scrape_configs.map(
+        (j: { static_configs: { targets: string[] }[] }) => j.static_configs[0]?.targets[0],
+      ),
+    ).toEqual(['127.0.0.1:2', '127.0.0.1:1', 'db:5432']);
     expect(rendered.rule_files).toEqual([join(root, 'prometheus', 'rules/*.yml')]);
     expect(rendered.global.scrape_interval).toBe('1s');
     expect(rendered.otlp).toEqual({ keep_identifying_resource_attributes: true });

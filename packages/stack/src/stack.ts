@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
 import { freePort } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
-import { type Binaries, type Reporter, provision } from './provision/index.js';
+import { type Binaries, provision, type Reporter } from './provision/index.js';
 
 /** The backends of the native stack, in start order. */
 export const COMPONENTS = ['sink', 'alertmanager', 'prometheus', 'collector'] as const;
@@ -52,7 +52,10 @@ export const DEFAULT_PORTS: StackPorts = {
 export interface StackOptions {
   /** `'auto'` picks free ports (tests); `'default'` uses {@link DEFAULT_PORTS}. Default `'default'`. */
   ports?: 'auto' | 'default' | StackPorts;
-  /** Directory for rendered configs, data and logs; a fresh temporary one by default. */
+  /**
+   * Directory for rendered configs, data and logs. By default a fresh temporary one, removed by
+   * `stop()` unless `OTELKIT_KEEP_STATE=1` (to read the backends' logs after a failure).
+   */
   stateDir?: string;
   /** Extra Collector environment, e.g. `{ OTELKIT_TRACE_SAMPLE_PERCENT: '25' }`. */
   collectorEnv?: Record<string, string>;
@@ -135,7 +138,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'otelkit-stack-'));
   const logs = join(stateDir, 'logs');
   const sinkDir = join(stateDir, 'sink');
-  for (const dir of [logs, sinkDir, join(stateDir, 'collector', 'storage')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [logs, sinkDir, join(stateDir, 'collector', 'storage')])
+    mkdirSync(dir, { recursive: true });
   const local = (port: number) => `127.0.0.1:${port}`;
 
   const prometheusYml = join(stateDir, 'prometheus.yml');
@@ -211,8 +215,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
   };
 
+  const removeStateDir = options.stateDir === undefined && process.env.OTELKIT_KEEP_STATE !== '1';
   const stop = async () => {
     for (const name of [...COMPONENTS].reverse()) await processes[name].stop();
+    if (removeStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   try {
     for (const name of COMPONENTS) {

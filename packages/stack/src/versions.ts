@@ -26,7 +26,9 @@ interface BuilderManifest {
 
 /** Reads the pinned versions from the repository at `root`. */
 export function pinnedVersions(root: string): PinnedVersions {
-  const manifest = parse(readFileSync(join(root, 'collector', 'builder-config.yaml'), 'utf8')) as BuilderManifest;
+  const manifest = parse(
+    readFileSync(join(root, 'collector', 'builder-config.yaml'), 'utf8'),
+  ) as BuilderManifest;
   const collector = manifest.dist?.version;
   if (!collector) throw new Error('collector/builder-config.yaml: dist.version is missing');
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as ComposeFile;

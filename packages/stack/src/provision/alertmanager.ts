@@ -27,7 +27,8 @@ export async function ensureAlertmanager(report: Reporter): Promise<Provisioned>
     env: { DEBIAN_FRONTEND: 'noninteractive' },
   });
   const installed = await findAlertmanager();
-  if (!installed) throw new MissingPrerequisiteError('alertmanager', `${PACKAGE} installed but no binary found`);
+  if (!installed)
+    throw new MissingPrerequisiteError('alertmanager', `${PACKAGE} installed but no binary found`);
   return { binary: installed, built: true };
 }
 

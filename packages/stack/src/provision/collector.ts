@@ -63,6 +63,8 @@ async function ensureBuilder(cache: string, version: string, report: Reporter): 
   if (existsSync(builder)) return builder;
   report(`collector: installing the OpenTelemetry Collector Builder v${version}`);
   mkdirSync(bin, { recursive: true });
-  await run('go', ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { env: { GOBIN: bin } });
+  await run('go', ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], {
+    env: { GOBIN: bin },
+  });
   return builder;
 }

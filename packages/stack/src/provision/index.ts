@@ -1,15 +1,15 @@
 import { cacheDir, repoRoot } from '../paths.js';
 import { pinnedVersions } from '../versions.js';
 import { ensureAlertmanager } from './alertmanager.js';
-import { type Provisioned, ensureCollector } from './collector.js';
-import { type ProvisionedPrometheus, ensurePrometheus } from './prometheus.js';
+import { ensureCollector, type Provisioned } from './collector.js';
+import { ensurePrometheus, type ProvisionedPrometheus } from './prometheus.js';
 import type { Reporter } from './report.js';
 
-export { COLLECTOR_BINARY, type Provisioned, ensureCollector, manifestHash } from './collector.js';
-export { type ProvisionedPrometheus, ensurePrometheus, wrapperGoMod } from './prometheus.js';
 export { ensureAlertmanager } from './alertmanager.js';
-export { MissingPrerequisiteError, type Reporter } from './report.js';
+export { COLLECTOR_BINARY, ensureCollector, manifestHash, type Provisioned } from './collector.js';
 export { requireGo } from './go-toolchain.js';
+export { ensurePrometheus, type ProvisionedPrometheus, wrapperGoMod } from './prometheus.js';
+export { MissingPrerequisiteError, type Reporter } from './report.js';
 
 /** Every backend binary the native stack runs. */
 export interface Binaries {

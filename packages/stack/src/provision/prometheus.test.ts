@@ -30,7 +30,9 @@ replace cloud.google.com/go => cloud.google.com/go v0.123.0
     expect(mod).toContain('go 1.26.0');
     expect(mod).toContain('require github.com/prometheus/prometheus v0.315.0');
     expect(mod).toContain('exclude github.com/linode/linodego v1.0.0');
-    expect(mod).toContain('exclude (\n\tgithub.com/grpc-ecosystem/grpc-gateway v1.14.7\n\tgoogle.golang.org/api v0.30.0\n)');
+    expect(mod).toContain(
+      'exclude (\n\tgithub.com/grpc-ecosystem/grpc-gateway v1.14.7\n\tgoogle.golang.org/api v0.30.0\n)',
+    );
     expect(mod).toContain('replace cloud.google.com/go => cloud.google.com/go v0.123.0');
     expect(mod).not.toContain('github.com/foo/bar');
   });

@@ -37,7 +37,9 @@ export async function ensurePrometheus(
   await requireGo();
   const work = join(cache, 'prometheus', `build-${versions.prometheusModule}`);
   mkdirSync(work, { recursive: true });
-  report(`prometheus: building v${versions.prometheus} from ${PROMETHEUS_MODULE}@${versions.prometheusModule}`);
+  report(
+    `prometheus: building v${versions.prometheus} from ${PROMETHEUS_MODULE}@${versions.prometheusModule}`,
+  );
   const started = Date.now();
   const upstreamGoMod = await downloadGoMod(versions.prometheusModule);
   writeFileSync(join(work, 'go.mod'), wrapperGoMod(upstreamGoMod, versions.prometheusModule));
@@ -73,7 +75,8 @@ export async function ensurePrometheus(
 async function downloadGoMod(moduleVersion: string): Promise<string> {
   const { stdout } = await run('go', ['mod', 'download', '-json', `${PROMETHEUS_MODULE}@${moduleVersion}`]);
   const info = JSON.parse(stdout) as { GoMod?: string; Error?: string };
-  if (!info.GoMod) throw new Error(`go mod download ${PROMETHEUS_MODULE}@${moduleVersion}: ${info.Error ?? 'no go.mod'}`);
+  if (!info.GoMod)
+    throw new Error(`go mod download ${PROMETHEUS_MODULE}@${moduleVersion}: ${info.Error ?? 'no go.mod'}`);
   return readFileSync(info.GoMod, 'utf8');
 }
 

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SpanMetrics } from '@otelkit/conventions';
+import { DEFAULT_PORTS, repoRoot } from '@otelkit/stack';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { sinkSpans } from './helpers/sink.js';
+
+const exec = promisify(execFile);
+const cli = join(repoRoot(), 'packages', 'stack', 'dist', 'cli.js');
+const stateDir = mkdtempSync(join(tmpdir(), 'otelkit-cli-'));
+const otelkit = (...args: string[]) =>
+  exec(process.execPath, [cli, ...args, '--state-dir', stateDir]).catch(
+    (error: { stdout: string; stderr: string; code: number }) => error,
+  );
+
+interface State {
+  processes: Record<string, { pid: number }>;
+}
+
+/** Whether `pid` is a live process. A zombie has exited; it only waits for its reaper. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('otelkit up / status / down (the quick start)', () => {
+  afterAll(async () => {
+    await otelkit('down');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('brings the stack up in the background with demo telemetry flowing, then takes it down', async () => {
+    const up = await otelkit('up', '--demo');
+    expect(up.stdout).toContain('collector: ready');
+    expect(up.stdout).toContain(`http://127.0.0.1:${DEFAULT_PORTS.prometheus}`);
+
+    const status = await otelkit('status');
+    expect(status.stdout).toMatch(/^collector\s+ready/m);
+    expect(status.stdout).toMatch(/^prometheus\s+ready/m);
+    expect(status.stdout).toMatch(/^alertmanager\s+ready/m);
+    expect(status.stdout).toMatch(/^sink\s+ready/m);
+
+    const prometheus = `http://127.0.0.1:${DEFAULT_PORTS.prometheus}`;
+    await eventually(
+      'demo metrics and RED metrics in Prometheus',
+      async () => {
+        const [orders] = await query(prometheus, 'sum(demo_orders_placed_total{job="demo-frontend"})');
+        const [calls] = await query(prometheus, `sum(${SpanMetrics.calls}{service_name="demo-backend"})`);
+        return orders && calls && orders.value > 0 && calls.value > 0 ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 2000 },
+    );
+    await eventually('demo traces in the Tempo sink', async () =>
+      sinkSpans(join(stateDir, 'sink')).some((s) => s.resource['service.name'] === 'demo-backend')
+        ? true
+        : undefined,
+    );
+
+    const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as State;
+    const pids = Object.values(state.processes).map((p) => p.pid);
+    expect(pids).toHaveLength(5);
+
+    const down = await otelkit('down');
+    expect(down.stdout).toMatch(/collector: stopped/);
+    for (const pid of pids) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+    const after = await otelkit('status');
+    expect(after.stdout).toContain('not running');
+  });
+});
