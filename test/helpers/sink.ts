@@ -14,6 +14,9 @@ type Attributes = Record<string, string | number | boolean | undefined>;
 export interface SinkSpan {
   traceId: string;
   spanId: string;
+  parentSpanId: string;
+  /** OTLP span kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
   name: string;
   attributes: Attributes;
   resource: Attributes;
@@ -84,6 +87,8 @@ export function sinkSpans(sinkDir: string): SinkSpan[] {
           spans.push({
             traceId: span.traceId,
             spanId: span.spanId,
+            parentSpanId: span.parentSpanId ?? '',
+            kind: span.kind ?? 0,
             name: span.name,
             attributes: flatten(span.attributes),
             resource,

@@ -1,4 +1,11 @@
 export {
+  ERROR_EVENT_NAME,
+  ErrorAttributes,
+  type ErrorOrigin,
+  ErrorOrigins,
+  ErrorsMetric,
+} from './errors.js';
+export {
   COLLECTOR_SCRAPE_JOB,
   CollectorMetrics,
   PipelineLabels,
@@ -6,3 +13,12 @@ export {
   SpanMetrics,
 } from './pipeline-metrics.js';
 export { REDACTED, ResourceAttributes } from './resource-attributes.js';
+export {
+  SECURITY_EVENT_NAME,
+  SecurityAttributes,
+  SecurityEventsMetric,
+  type SecurityEventType,
+  SecurityEventTypes,
+  type SecurityOutcome,
+  SecurityOutcomes,
+} from './security.js';

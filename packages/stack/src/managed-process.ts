@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -13,10 +14,12 @@ export interface ProcessSpec {
   args: readonly string[];
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Working directory. Default: the current one. */
+  cwd?: string;
   /** File that receives stdout and stderr, appended across restarts. */
   logFile: string;
-  /** URL that answers 2xx once the process is ready. */
-  readyUrl: string;
+  /** Ready once this URL answers 2xx (`http`) or this port accepts a connection (`tcp`). */
+  ready: { http: string } | { tcp: number };
   /** Survive the parent (for `otelkit up`); otherwise it is killed when the parent exits. */
   detached?: boolean;
 }
@@ -40,6 +43,7 @@ function installExitHook(): void {
 export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   /** @param spec what to run. */
   constructor(readonly spec: ProcessSpec) {}
@@ -66,19 +70,22 @@ export class ManagedProcess {
     const detached = this.spec.detached ?? false;
     const child = spawn(this.spec.command, [...this.spec.args], {
       env: { ...process.env, ...this.spec.env },
+      cwd: this.spec.cwd,
       stdio: ['ignore', fd, fd],
       detached,
     });
     closeSync(fd);
     this.child = child;
+    this.exitStatus = undefined;
     if (detached) child.unref();
     else {
       installExitHook();
       children.add(child);
     }
     this.exited = new Promise((resolveExit) => {
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         children.delete(child);
+        this.exitStatus = { code, signal };
         resolveExit();
       });
       child.once('error', () => {
@@ -99,6 +106,12 @@ export class ManagedProcess {
       child.kill('SIGKILL');
       await this.exited;
     }
+  }
+
+  /** Resolves with the exit code or signal once the process has exited. */
+  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await this.exited;
+    return this.exitStatus ?? { code: null, signal: null };
   }
 
   /** Sends `signal` (e.g. SIGKILL to simulate a crash) and waits for the exit. */
@@ -125,17 +138,32 @@ export class ManagedProcess {
           `${this.spec.name} exited before it was ready (log ${this.spec.logFile}):\n${this.logTail()}`,
         );
       }
-      try {
-        const response = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(1000) });
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
+      if (await this.probe()) return;
       await sleep(100);
     }
     await this.stop(1000);
+    const where = 'http' in this.spec.ready ? this.spec.ready.http : `127.0.0.1:${this.spec.ready.tcp}`;
     throw new Error(
-      `${this.spec.name} not ready at ${this.spec.readyUrl} after ${timeoutMs} ms (log ${this.spec.logFile}):\n${this.logTail()}`,
+      `${this.spec.name} not ready at ${where} after ${timeoutMs} ms (log ${this.spec.logFile}):\n${this.logTail()}`,
     );
+  }
+
+  private async probe(): Promise<boolean> {
+    const ready = this.spec.ready;
+    if ('http' in ready) {
+      try {
+        return (await fetch(ready.http, { signal: AbortSignal.timeout(1000) })).ok;
+      } catch {
+        return false;
+      }
+    }
+    return new Promise((resolveProbe) => {
+      const socket = connect(ready.tcp, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolveProbe(true);
+      });
+      socket.once('error', () => resolveProbe(false));
+    });
   }
 }

@@ -173,7 +173,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         OTELKIT_SINK_DIR: sinkDir,
       },
       logFile: join(logs, 'sink.log'),
-      readyUrl: `http://${local(ports.sinkHealth)}/`,
+      ready: { http: `http://${local(ports.sinkHealth)}/` },
       detached,
     }),
     alertmanager: new ManagedProcess({
@@ -186,7 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         '--cluster.listen-address=',
       ],
       logFile: join(logs, 'alertmanager.log'),
-      readyUrl: `http://${local(ports.alertmanager)}/-/ready`,
+      ready: { http: `http://${local(ports.alertmanager)}/-/ready` },
       detached,
     }),
     prometheus: new ManagedProcess({
@@ -201,7 +201,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         '--enable-feature=exemplar-storage',
       ],
       logFile: join(logs, 'prometheus.log'),
-      readyUrl: `http://${local(ports.prometheus)}/-/ready`,
+      ready: { http: `http://${local(ports.prometheus)}/-/ready` },
       detached,
     }),
     collector: new ManagedProcess({
@@ -210,7 +210,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       args: ['--config', join(root, 'collector', 'config.yaml')],
       env: { ...collectorEnvironment(ports, stateDir), ...options.collectorEnv },
       logFile: join(logs, 'collector.log'),
-      readyUrl: `http://${local(ports.collectorHealth)}/`,
+      ready: { http: `http://${local(ports.collectorHealth)}/` },
       detached,
     }),
   };

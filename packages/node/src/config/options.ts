@@ -1,0 +1,110 @@
+/** OTLP transport, as `OTEL_EXPORTER_OTLP_PROTOCOL` names it. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+/** Where one signal goes: OTLP, the console (debugging) or nowhere. */
+export type SignalExporter = 'otlp' | 'console' | 'none';
+
+/** Head sampler, as `OTEL_TRACES_SAMPLER` names it. */
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/** Instrumentations @otelkit/node can enable, by the short names `OTEL_NODE_*_INSTRUMENTATIONS` use. */
+export type InstrumentationName =
+  | 'http'
+  | 'express'
+  | 'undici'
+  | 'winston'
+  | 'pg'
+  | 'ioredis'
+  | 'runtime-node';
+
+/** Resource detectors, as `OTEL_NODE_RESOURCE_DETECTORS` names them. */
+export type DetectorName =
+  | 'env'
+  | 'host'
+  | 'os'
+  | 'process'
+  | 'serviceinstance'
+  | 'container'
+  | 'aws'
+  | 'gcp'
+  | 'azure';
+
+/** Per-signal export settings. */
+export interface SignalOptions {
+  /** Exporter kind. Default `otlp`. */
+  exporter: SignalExporter;
+  /** Full URL (HTTP, including `/v1/<signal>`) or `host:port` URL (gRPC). */
+  endpoint: string;
+  /** Transport. Default `http/protobuf`. */
+  protocol: OtlpProtocol;
+  /** Extra request headers, e.g. an API key for a hosted Collector. */
+  headers: Record<string, string>;
+}
+
+/** Everything @otelkit/node runs with, after defaults, environment and `start(options)` merged. */
+export interface ResolvedConfig {
+  /** `OTEL_SDK_DISABLED=true` turns everything off; the app runs untouched. */
+  disabled: boolean;
+  /** `service.name`. */
+  serviceName: string;
+  /** Extra resource attributes (`OTEL_RESOURCE_ATTRIBUTES`). */
+  resourceAttributes: Record<string, string>;
+  /** Traces export. */
+  traces: SignalOptions;
+  /** Metrics export. */
+  metrics: SignalOptions;
+  /** Logs export. */
+  logs: SignalOptions;
+  /** Per-request export timeout in ms (`OTEL_EXPORTER_OTLP_TIMEOUT`). */
+  exportTimeoutMs: number;
+  /** Metric export interval in ms (`OTEL_METRIC_EXPORT_INTERVAL`). */
+  metricExportIntervalMs: number;
+  /** Head sampler. Default `parentbased_always_on`: tail sampling happens in the Collector. */
+  sampler: SamplerName;
+  /** Ratio for the `*traceidratio` samplers, 0..1. */
+  samplerRatio: number;
+  /** Instrumentations to enable. */
+  instrumentations: InstrumentationName[];
+  /** Resource detectors to run. */
+  resourceDetectors: DetectorName[];
+  /** Upper bound of the flush at shutdown, in ms. */
+  shutdownTimeoutMs: number;
+  /** Keep health probes (`/health*`) out of traces. */
+  ignoreHealthProbes: boolean;
+}
+
+/** Options of `start()`; each one overrides the environment. */
+export interface StartOptions {
+  /** `service.name`; overrides `OTEL_SERVICE_NAME`. */
+  serviceName?: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes?: Record<string, string>;
+  /** Base OTLP endpoint for all signals, e.g. `http://collector:4318`. */
+  endpoint?: string;
+  /** Transport for all signals. */
+  protocol?: OtlpProtocol;
+  /** Headers for all signals. */
+  headers?: Record<string, string>;
+  /** Instrumentations to enable instead of the defaults. */
+  instrumentations?: InstrumentationName[];
+  /** Head sampler ratio (0..1) with a parent-based sampler. */
+  sampleRatio?: number;
+  /** Metric export interval in ms. */
+  metricExportIntervalMs?: number;
+  /** Upper bound of the flush at shutdown, in ms. Default 5000. */
+  shutdownTimeoutMs?: number;
+  /** Flush and exit on SIGTERM/SIGINT the way Node would. Default true. */
+  handleSignals?: boolean;
+  /** Record uncaught exceptions and unhandled rejections before Node handles them. Default true. */
+  handleCrashes?: boolean;
+  /** Keep health probes out of traces. Default true. */
+  ignoreHealthProbes?: boolean;
+}

@@ -1,0 +1,24 @@
+export { DEFAULT_INSTRUMENTATIONS, type EnvReading, readEnvironment } from './config/env.js';
+export type {
+  DetectorName,
+  InstrumentationName,
+  OtlpProtocol,
+  ResolvedConfig,
+  SamplerName,
+  SignalExporter,
+  SignalOptions,
+  StartOptions,
+} from './config/options.js';
+export * from './errors/index.js';
+export * from './health/index.js';
+export {
+  CORRELATION_HEADERS,
+  correlationIdOf,
+  correlationMiddleware,
+  currentCorrelationId,
+  runWithCorrelationId,
+} from './logging/correlation.js';
+export { createLogger, type LoggerOptions } from './logging/create-logger.js';
+export { type OtelkitSdk, shutdown, start } from './sdk/start.js';
+export * from './security/index.js';
+export { type ExportStatus, exportStatus } from './telemetry/export-status.js';

@@ -1,0 +1,16 @@
+/**
+ * `node --import @otelkit/node/register app.js`: instruments an unchanged application, ESM or
+ * CommonJS, from the `OTEL_*` environment.
+ *
+ * The ESM loader hook (import-in-the-middle) is told exactly which modules the enabled
+ * instrumentations patch, so every other import runs unhooked; the top-level await makes Node
+ * start the application only after the loader thread has that list.
+ */
+import { register } from 'node:module';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { start } from './sdk/start.js';
+
+const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+start();
+await waitForAllMessagesAcknowledged();

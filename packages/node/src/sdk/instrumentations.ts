@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { InstrumentationName } from '../config/options.js';
+import { lazyRequire } from './lazy-require.js';
+
+/** What the instrumentations need from the rest of the SDK setup. */
+export interface InstrumentationContext {
+  /** Incoming requests for which no span is made (health probes). */
+  ignoreIncoming: (path: string) => boolean;
+}
+
+type Factory = (context: InstrumentationContext) => Instrumentation;
+type ModuleOf = Record<string, new (config?: object) => Instrumentation>;
+
+function load(pkg: string, className: string, config: object = {}): Instrumentation {
+  const Instr = (lazyRequire(pkg) as ModuleOf)[className];
+  if (!Instr) throw new Error(`${pkg} has no ${className}`);
+  return new Instr(config);
+}
+
+/**
+ * One factory per supported instrumentation. A package is required only when its name is
+ * enabled, so a service pays start-up time for what it uses and nothing else.
+ */
+const FACTORIES: Record<InstrumentationName, Factory> = {
+  http: ({ ignoreIncoming }) =>
+    load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', {
+      ignoreIncomingRequestHook: (request: IncomingMessage) =>
+        ignoreIncoming((request.url ?? '/').split('?')[0] ?? '/'),
+    }),
+  express: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'),
+  undici: () => load('@opentelemetry/instrumentation-undici', 'UndiciInstrumentation'),
+  // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
+  // Collector exactly once, with the trace context injected into each record.
+  winston: () => load('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation'),
+  pg: () => load('@opentelemetry/instrumentation-pg', 'PgInstrumentation', { requireParentSpan: true }),
+  ioredis: () =>
+    load('@opentelemetry/instrumentation-ioredis', 'IORedisInstrumentation', { requireParentSpan: true }),
+  'runtime-node': () =>
+    load('@opentelemetry/instrumentation-runtime-node', 'RuntimeNodeInstrumentation', {
+      monitoringPrecision: 5000,
+    }),
+};
+
+/** Creates the enabled instrumentations; one that fails to load is reported and skipped. */
+export function createInstrumentations(
+  names: readonly InstrumentationName[],
+  context: InstrumentationContext,
+  warn: (message: string) => void,
+): Instrumentation[] {
+  const created: Instrumentation[] = [];
+  for (const name of names) {
+    try {
+      created.push(FACTORIES[name](context));
+    } catch (error) {
+      warn(`otelkit: instrumentation "${name}" could not be loaded (${(error as Error).message}); skipped`);
+    }
+  }
+  return created;
+}

@@ -1,0 +1,205 @@
+import { diag, metrics } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { readEnvironment } from '../config/env.js';
+import type { ResolvedConfig, StartOptions } from '../config/options.js';
+import { installCrashHandlers } from '../errors/crash-handlers.js';
+import { registerBuiltinChecks } from '../health/builtin-checks.js';
+import { isHealthPath } from '../health/handlers.js';
+import { defaultHealthRegistry } from '../health/health-registry.js';
+import { within } from '../lifecycle/bounded.js';
+import { installSignalHandlers } from '../lifecycle/signals.js';
+import {
+  type ExportStatus,
+  ExportStatusTracker,
+  setExportStatusTracker,
+} from '../telemetry/export-status.js';
+import { logExporter, metricExporter, spanExporter } from './exporters.js';
+import { createInstrumentations } from './instrumentations.js';
+import { buildResource } from './resource.js';
+import { buildSampler } from './sampler.js';
+import { trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';
+
+/** The running SDK, as `start()` returns it. */
+export interface OtelkitSdk {
+  /** The configuration in effect. */
+  readonly config: ResolvedConfig;
+  /** Whether exports currently reach the Collector. */
+  exportStatus(): ExportStatus | undefined;
+  /** Exports everything buffered, waiting at most `timeoutMs` (default: the shutdown bound). */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Flushes and stops every signal, waiting at most `timeoutMs`. Idempotent. */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+const warn = (message: string) => process.stderr.write(`${message}\n`);
+
+let running: OtelkitSdk | undefined;
+
+function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedConfig {
+  const signal = (s: ResolvedConfig['traces'], path: string): ResolvedConfig['traces'] => ({
+    ...s,
+    ...(options.protocol ? { protocol: options.protocol } : {}),
+    ...(options.endpoint
+      ? {
+          endpoint:
+            (options.protocol ?? s.protocol) === 'grpc'
+              ? options.endpoint
+              : `${options.endpoint.replace(/\/+$/, '')}${path}`,
+        }
+      : {}),
+    headers: { ...s.headers, ...options.headers },
+  });
+  return {
+    ...config,
+    serviceName: options.serviceName ?? config.serviceName,
+    resourceAttributes: { ...config.resourceAttributes, ...options.resourceAttributes },
+    traces: signal(config.traces, '/v1/traces'),
+    metrics: signal(config.metrics, '/v1/metrics'),
+    logs: signal(config.logs, '/v1/logs'),
+    instrumentations: options.instrumentations ?? config.instrumentations,
+    ...(options.sampleRatio !== undefined
+      ? {
+          sampler: 'parentbased_traceidratio' as const,
+          samplerRatio: Math.min(1, Math.max(0, options.sampleRatio)),
+        }
+      : {}),
+    metricExportIntervalMs: options.metricExportIntervalMs ?? config.metricExportIntervalMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? config.shutdownTimeoutMs,
+    ignoreHealthProbes: options.ignoreHealthProbes ?? config.ignoreHealthProbes,
+  };
+}
+
+function disabledSdk(config: ResolvedConfig): OtelkitSdk {
+  return { config, exportStatus: () => undefined, flush: async () => {}, shutdown: async () => {} };
+}
+
+/**
+ * Starts tracing, metrics and logging for this process from the standard `OTEL_*` variables,
+ * overridden by `options`. Synchronous, so it can run before the application's first module
+ * from `--import` and `--require` alike. Calling it again returns the running SDK.
+ *
+ * It never throws: an invalid variable is reported on one line and replaced by its default, and
+ * if the SDK itself cannot start the application runs uninstrumented with one warning.
+ */
+export function start(options: StartOptions = {}): OtelkitSdk {
+  if (running) return running;
+  const { config: fromEnv, problems } = readEnvironment();
+  for (const problem of problems) warn(problem);
+  const config = applyOptions(fromEnv, options);
+  if (config.disabled) {
+    running = disabledSdk(config);
+    return running;
+  }
+  try {
+    running = startProviders(config, options);
+  } catch (error) {
+    warn(`otelkit: telemetry disabled, the SDK could not start (${(error as Error).message})`);
+    running = disabledSdk(config);
+  }
+  return running;
+}
+
+function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
+  const tracker = new ExportStatusTracker(new URL(config.traces.endpoint).origin, warn);
+  setExportStatusTracker(tracker);
+  // Export failures are reported once by the tracker; the SDK's per-failure diagnostics stay off.
+  diag.disable();
+  const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
+  const resource = buildResource(config, extra, warn);
+  const timeout = config.exportTimeoutMs;
+
+  const spans = spanExporter(config.traces, timeout);
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    sampler: buildSampler(config),
+    spanProcessors: spans ? [new BatchSpanProcessor(trackSpanExporter(spans, tracker))] : [],
+  });
+  tracerProvider.register();
+
+  const metricsOut = metricExporter(config.metrics, timeout);
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: metricsOut
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: trackMetricExporter(metricsOut, tracker),
+            exportIntervalMillis: config.metricExportIntervalMs,
+            exportTimeoutMillis: Math.min(timeout, config.metricExportIntervalMs),
+          }),
+        ]
+      : [],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  const logsOut = logExporter(config.logs, timeout);
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: logsOut
+      ? [new BatchLogRecordProcessor({ exporter: trackLogExporter(logsOut, tracker) })]
+      : [],
+  });
+  logs.setGlobalLoggerProvider(loggerProvider);
+
+  const instrumentations = createInstrumentations(
+    config.instrumentations,
+    { ignoreIncoming: (path) => config.ignoreHealthProbes && isHealthPath(path) },
+    warn,
+  );
+  const unregister = registerInstrumentations({
+    instrumentations,
+    tracerProvider,
+    meterProvider,
+    loggerProvider,
+  });
+
+  const flushAll = () =>
+    Promise.allSettled([
+      tracerProvider.forceFlush(),
+      meterProvider.forceFlush(),
+      loggerProvider.forceFlush(),
+    ]);
+  let stopped: Promise<void> | undefined;
+  const sdk: OtelkitSdk = {
+    config,
+    exportStatus: () => tracker.current,
+    flush: async (timeoutMs = config.shutdownTimeoutMs) => {
+      await within(flushAll(), timeoutMs);
+    },
+    shutdown: (timeoutMs = config.shutdownTimeoutMs) => {
+      stopped ??= (async () => {
+        removeSignalHandlers();
+        removeCrashHandlers();
+        removeBuiltinChecks();
+        unregister();
+        await within(
+          Promise.allSettled([
+            tracerProvider.shutdown(),
+            meterProvider.shutdown(),
+            loggerProvider.shutdown(),
+          ]),
+          timeoutMs,
+        );
+        setExportStatusTracker(undefined);
+      })();
+      return stopped;
+    },
+  };
+  // Started with the SDK so the event-loop monitor has samples by the first probe.
+  const removeBuiltinChecks = registerBuiltinChecks(defaultHealthRegistry());
+  const removeSignalHandlers =
+    options.handleSignals === false ? () => {} : installSignalHandlers(() => sdk.shutdown());
+  const removeCrashHandlers =
+    options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
+  return sdk;
+}
+
+/** Flushes and stops the running SDK, if any. */
+export async function shutdown(timeoutMs?: number): Promise<void> {
+  const sdk = running;
+  running = undefined;
+  await sdk?.shutdown(timeoutMs);
+}

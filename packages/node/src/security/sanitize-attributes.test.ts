@@ -1,0 +1,154 @@
+import { REDACTED } from '@otelkit/conventions';
+import { describe, expect, it } from 'vitest';
+import { isSecretKey, maskSecrets, redactDeep, sanitizeAttributes } from './sanitize-attributes.js';
+
+describe('isSecretKey', () => {
+  it.each([
+    'password',
+    'user.password',
+    'newPassword',
+    'PASSWD',
+    'db_pwd',
+    'client_secret',
+    'token',
+    'access_token',
+    'refreshToken',
+    'apiKey',
+    'x-api-key',
+    'API_KEY',
+    'authorization',
+    'http.request.header.authorization',
+    'http.request.header.cookie',
+    'set-cookie',
+    'session_id',
+    'sessionId',
+    'session.id',
+    'PHPSESSID',
+    'credit_card',
+    'creditCardNumber',
+    'card_number',
+    'cvv',
+    'private_key',
+    'aws.credentials',
+    'webhook.signature',
+    'auth',
+    'http.auth',
+    'sid',
+    'otp',
+    'jwt',
+  ])('treats %s as secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
+
+  it.each([
+    'user.id',
+    'enduser.id',
+    'client.address',
+    'user_agent.original',
+    'http.route',
+    'author',
+    'oauth.provider',
+    'exception.type',
+    'otelkit.security.outcome',
+    'order.id',
+    'spinner',
+  ])('keeps %s', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
+});
+
+describe('maskSecrets', () => {
+  it.each([
+    ['Authorization: Bearer abcDEF123456ghi', `Authorization: Bearer ${REDACTED}`],
+    ['header was Basic dXNlcjpwYXNz', `header was Basic ${REDACTED}`],
+    ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl here', `jwt ${REDACTED} here`],
+    [
+      'connect postgres://app:hunter2@db:5432/app failed',
+      `connect postgres://${REDACTED}@db:5432/app failed`,
+    ],
+    ['GET /cb?code=1&access_token=abc123&state=x', `GET /cb?code=1&access_token=${REDACTED}&state=x`],
+    ['login with password=hunter2, retry', `login with password=${REDACTED}, retry`],
+    ['{"password":"hunter2","user":"bob"}', `{"password":"${REDACTED}","user":"bob"}`],
+    ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],
+    ['card 4111-1111-1111-1111 declined', `card ${REDACTED} declined`],
+  ])('masks %s', (input, expected) => {
+    expect(maskSecrets(input)).toBe(expected);
+  });
+
+  it.each([
+    'Bearer token missing',
+    'Basic authentication failed',
+    'at 1715000000000 ms',
+    'order 4111111111111112 not found',
+    'user 5f0c1c2e-8d3a-4b7e-9a55-3f2a1b9c7d10 logged in from 203.0.113.9',
+    'GET /search?q=passwords',
+  ])('leaves %s alone', (input) => {
+    expect(maskSecrets(input)).toBe(input);
+  });
+});
+
+describe('sanitizeAttributes', () => {
+  it('redacts secret keys, masks secret values, keeps the rest and drops invalid values', () => {
+    const input = {
+      password: 'hunter2',
+      'http.request.header.authorization': 'Bearer abcDEF123456ghi',
+      cookies: ['a=1', 'b=2'],
+      note: 'called with token=s3cr3tv4lue',
+      'user.id': 'u-42',
+      'client.address': '203.0.113.9',
+      attempts: 3,
+      locked: false,
+      roles: ['admin', 'billing'],
+      card: 4111111111111111,
+      missing: undefined,
+      empty: null,
+      nested: { not: 'allowed' } as unknown as string,
+      fn: (() => 1) as unknown as string,
+      nan: Number.NaN,
+    };
+    expect(sanitizeAttributes(input)).toEqual({
+      password: REDACTED,
+      'http.request.header.authorization': REDACTED,
+      cookies: REDACTED,
+      note: `called with token=${REDACTED}`,
+      'user.id': 'u-42',
+      'client.address': '203.0.113.9',
+      attempts: 3,
+      locked: false,
+      roles: ['admin', 'billing'],
+      card: REDACTED,
+    });
+  });
+
+  it('does not modify its input and never throws', () => {
+    const input = { password: 'hunter2' };
+    sanitizeAttributes(input);
+    expect(input.password).toBe('hunter2');
+    expect(sanitizeAttributes(undefined)).toEqual({});
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no');
+        },
+      },
+    );
+    expect(sanitizeAttributes(hostile)).toEqual({});
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts secret keys at every level and cuts deep nesting', () => {
+    expect(
+      redactDeep({
+        user: { name: 'bob', password: 'x' },
+        headers: [{ authorization: 'y' }],
+        a: { b: { c: { d: 1 } } },
+      }),
+    ).toEqual({
+      user: { name: 'bob', password: REDACTED },
+      headers: [{ authorization: REDACTED }],
+      a: { b: { c: '[Object]' } },
+    });
+  });
+});

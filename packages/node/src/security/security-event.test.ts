@@ -1,0 +1,212 @@
+import { context, metrics, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import {
+  REDACTED,
+  SECURITY_EVENT_NAME,
+  SecurityAttributes,
+  SecurityEventsMetric,
+  type SecurityEventType,
+  type SecurityOutcome,
+} from '@otelkit/conventions';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { securityEvent } from './security-event.js';
+
+/** A pull reader: collect() on demand, nothing exported on a timer. */
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+let logRecords: InMemoryLogRecordExporter;
+let reader: TestReader;
+
+beforeEach(() => {
+  logRecords = new InMemoryLogRecordExporter();
+  reader = new TestReader();
+  context.disable();
+  trace.disable();
+  logs.disable();
+  metrics.disable();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }),
+  );
+  logs.setGlobalLoggerProvider(
+    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
+  );
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+});
+
+afterEach(() => {
+  context.disable();
+  trace.disable();
+  logs.disable();
+  metrics.disable();
+});
+
+async function securityCounter(): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((candidate) => candidate.descriptor.name === SecurityEventsMetric.name);
+  return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value }));
+}
+
+describe('securityEvent', () => {
+  it('emits one log record with the fixed schema, in the active trace', () => {
+    const spanContext = trace.getTracer('test').startActiveSpan('POST /login', (span) => {
+      securityEvent({
+        type: 'authentication',
+        outcome: 'failure',
+        action: 'login',
+        reason: 'bad_password',
+        resource: '/login',
+        userId: 'u-42',
+        ip: '203.0.113.9',
+        userAgent: 'curl/8.5.0',
+        attributes: { 'auth.method': 'password', 'login.attempt': 3 },
+      });
+      span.end();
+      return span.spanContext();
+    });
+
+    const records = logRecords.getFinishedLogRecords();
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    expect(record?.eventName).toBe(SECURITY_EVENT_NAME);
+    expect(record?.severityText).toBe('WARN');
+    expect(record?.body).toBe('security authentication failure: login (bad_password)');
+    expect(record?.instrumentationScope.name).toBe('@otelkit/node');
+    expect(record?.spanContext?.traceId).toBe(spanContext.traceId);
+    expect(record?.attributes).toEqual({
+      [SecurityAttributes.type]: 'authentication',
+      [SecurityAttributes.outcome]: 'failure',
+      [SecurityAttributes.action]: 'login',
+      [SecurityAttributes.reason]: 'bad_password',
+      [SecurityAttributes.resource]: '/login',
+      [SecurityAttributes.userId]: 'u-42',
+      [SecurityAttributes.clientAddress]: '203.0.113.9',
+      [SecurityAttributes.userAgent]: 'curl/8.5.0',
+      'auth.method': 'password',
+      'login.attempt': 3,
+    });
+  });
+
+  it('logs successes at INFO and everything else at WARN', () => {
+    const outcomes: SecurityOutcome[] = ['success', 'failure', 'denied', 'blocked'];
+    for (const outcome of outcomes) securityEvent({ type: 'authorization', outcome });
+    expect(logRecords.getFinishedLogRecords().map((record) => record.severityText)).toEqual([
+      'INFO',
+      'WARN',
+      'WARN',
+      'WARN',
+    ]);
+  });
+
+  it('counts by type and outcome only', async () => {
+    securityEvent({ type: 'authentication', outcome: 'failure', userId: 'a', ip: '10.0.0.1' });
+    securityEvent({ type: 'authentication', outcome: 'failure', userId: 'b', ip: '10.0.0.2' });
+    securityEvent({ type: 'authentication', outcome: 'success', userId: 'a' });
+    securityEvent({ type: 'rate_limit', outcome: 'blocked', attributes: { 'limit.name': 'api' } });
+    const points = await securityCounter();
+    const byLabels = Object.fromEntries(
+      points.map((point) => [
+        `${point.attributes[SecurityEventsMetric.attributes.type]}/${point.attributes[SecurityEventsMetric.attributes.outcome]}`,
+        point.value,
+      ]),
+    );
+    expect(byLabels).toEqual({
+      'authentication/failure': 2,
+      'authentication/success': 1,
+      'rate_limit/blocked': 1,
+    });
+    for (const point of points) {
+      expect(Object.keys(point.attributes).sort()).toEqual([
+        SecurityAttributes.outcome,
+        SecurityAttributes.type,
+      ]);
+    }
+  });
+
+  it('never lets secrets out, and keeps the user id and ip', () => {
+    securityEvent({
+      type: 'authentication',
+      outcome: 'failure',
+      action: 'login',
+      reason: 'rejected Authorization: Bearer abcDEF123456ghi',
+      userId: 'u-42',
+      ip: '203.0.113.9',
+      attributes: {
+        password: 'hunter2',
+        'http.request.header.cookie': 'session=s3cr3t',
+        sessionId: 's-123456',
+        'payment.card': '4111 1111 1111 1111',
+        'request.url': 'https://api.example.com/login?api_key=k3y123&next=/home',
+      },
+    });
+    const [record] = logRecords.getFinishedLogRecords();
+    const serialised = JSON.stringify(record?.attributes) + JSON.stringify(record?.body);
+    for (const secret of ['hunter2', 's3cr3t', 's-123456', '4111', 'k3y123', 'abcDEF123456ghi']) {
+      expect(serialised).not.toContain(secret);
+    }
+    expect(record?.attributes).toMatchObject({
+      password: REDACTED,
+      sessionId: REDACTED,
+      'request.url': `https://api.example.com/login?api_key=${REDACTED}&next=/home`,
+      [SecurityAttributes.userId]: 'u-42',
+      [SecurityAttributes.clientAddress]: '203.0.113.9',
+    });
+  });
+
+  it('keeps the schema authoritative over extra attributes', () => {
+    securityEvent({
+      type: 'authorization',
+      outcome: 'denied',
+      attributes: { [SecurityAttributes.outcome]: 'success', [SecurityAttributes.type]: 'session' },
+    });
+    expect(logRecords.getFinishedLogRecords()[0]?.attributes).toMatchObject({
+      [SecurityAttributes.type]: 'authorization',
+      [SecurityAttributes.outcome]: 'denied',
+    });
+  });
+
+  it('reports unknown types as other and unknown outcomes as failure', async () => {
+    securityEvent({ type: 'made-up' as SecurityEventType, outcome: 'maybe' as SecurityOutcome });
+    expect(logRecords.getFinishedLogRecords()[0]?.attributes).toMatchObject({
+      [SecurityAttributes.type]: 'other',
+      [SecurityAttributes.outcome]: 'failure',
+    });
+    expect((await securityCounter())[0]?.attributes).toEqual({
+      [SecurityAttributes.type]: 'other',
+      [SecurityAttributes.outcome]: 'failure',
+    });
+  });
+
+  it('bounds free-text fields', () => {
+    securityEvent({ type: 'input_validation', outcome: 'blocked', userAgent: 'x'.repeat(10_000) });
+    expect(
+      String(logRecords.getFinishedLogRecords()[0]?.attributes[SecurityAttributes.userAgent]),
+    ).toHaveLength(512);
+  });
+
+  it('never throws', () => {
+    expect(() => securityEvent(undefined as unknown as Parameters<typeof securityEvent>[0])).not.toThrow();
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+      },
+    ) as Parameters<typeof securityEvent>[0];
+    expect(() => securityEvent(hostile)).not.toThrow();
+  });
+});

@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
+import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { type RunningService, startService } from './helpers/services.js';
+import { type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+const logDir = mkdtempSync(join(tmpdir(), 'otelkit-services-'));
+const logOf = (service: RunningService) => readFileSync(service.process.spec.logFile, 'utf8');
+
+function redisServerPath(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
+    );
+  }
+}
+
+/** The spans of one trace once the server span of `service` for `route` has arrived. */
+async function traceOf(stack: Stack, service: string, route: string, marker: string): Promise<SinkSpan[]> {
+  return eventually(`a ${service} trace for ${route} (${marker})`, async () => {
+    const spans = sinkSpans(stack.endpoints.sinkDir);
+    const server = spans.find(
+      (s) =>
+        s.resource['service.name'] === service &&
+        s.kind === SERVER &&
+        s.attributes['http.route'] === route &&
+        String(s.attributes['url.path'] ?? '').endsWith(marker),
+    );
+    if (!server) return undefined;
+    const trace = spans.filter((s) => s.traceId === server.traceId);
+    // The inventory hop arrives from another process; wait for it too.
+    return trace.some((s) => s.resource['service.name'] === 'inventory-api') ? trace : undefined;
+  });
+}
+
+describe('@otelkit/node: unchanged example services, one flag', () => {
+  let stack: Stack;
+  let redis: ManagedProcess;
+  let inventory: RunningService;
+  let ordersEsm: RunningService;
+  let ordersCjs: RunningService;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
+    const redisPort = await freePort();
+    redis = new ManagedProcess({
+      name: 'redis',
+      command: redisServerPath(),
+      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      logFile: join(logDir, 'redis.log'),
+      ready: { tcp: redisPort },
+    });
+    await redis.start();
+    inventory = await startService(
+      stack,
+      { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
+      logDir,
+    );
+    const env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url };
+    ordersEsm = await startService(
+      stack,
+      { name: 'orders-esm', entry: 'examples/orders-api/server.mjs', env },
+      logDir,
+    );
+    ordersCjs = await startService(
+      stack,
+      { name: 'orders-cjs', entry: 'examples/orders-api/server.cjs', flag: '--require', env },
+      logDir,
+    );
+  });
+
+  afterAll(async () => {
+    for (const service of [ordersEsm, ordersCjs, inventory]) await service?.process.stop();
+    await redis?.stop();
+    await stack?.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  for (const variant of ['esm', 'cjs'] as const) {
+    it(`${variant}: route spans, one trace across two services, Redis spans, correlated winston logs`, async () => {
+      const service = variant === 'esm' ? ordersEsm : ordersCjs;
+      const name = `orders-${variant}`;
+      const orderId = variant === 'esm' ? '1001' : '1003';
+      const response = await fetch(`${service.url}/api/orders/${orderId}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: orderId });
+
+      const trace = await traceOf(stack, name, '/api/orders/:id', `/${orderId}`);
+      const server = trace.find((s) => s.resource['service.name'] === name && s.kind === SERVER);
+      expect(server?.name).toBe('GET /api/orders/:id');
+      // Express's own spans, not only the bare HTTP one.
+      expect(
+        trace.some(
+          (s) =>
+            s.resource['service.name'] === name &&
+            s.attributes['express.type'] === 'request_handler' &&
+            s.attributes['http.route'] === '/api/orders/:id',
+        ),
+      ).toBe(true);
+      const client = trace.find(
+        (s) =>
+          s.resource['service.name'] === name &&
+          s.kind === CLIENT &&
+          s.attributes['server.port'] === inventory.port,
+      );
+      const downstream = trace.find(
+        (s) => s.resource['service.name'] === 'inventory-api' && s.kind === SERVER,
+      );
+      expect(client).toBeDefined();
+      expect(downstream?.parentSpanId).toBe(client?.spanId);
+      expect(
+        trace
+          .filter((s) => s.resource['service.name'] === name && s.attributes['db.system.name'] === 'redis')
+          .map((s) => s.name),
+      ).toContain('get');
+
+      const log = await eventually('the winston record in the Loki sink', async () =>
+        sinkLogs(stack.endpoints.sinkDir).find(
+          (l) =>
+            l.resource['service.name'] === name &&
+            l.body === 'order loaded from inventory' &&
+            l.attributes.orderId === orderId,
+        ),
+      );
+      expect(log.traceId).toBe(server?.traceId);
+      // Sent once: the instrumentation's transport only, no duplicate from a second transport.
+      const copies = sinkLogs(stack.endpoints.sinkDir).filter(
+        (l) =>
+          l.resource['service.name'] === name &&
+          l.body === 'order loaded from inventory' &&
+          l.attributes.orderId === orderId,
+      );
+      expect(copies).toHaveLength(1);
+      // The app's own stdout lines carry the trace id too.
+      expect(logOf(service)).toContain(`"trace_id":"${server?.traceId}"`);
+    });
+  }
+
+  it('RED metrics (span metrics and http.server.request.duration) and runtime metrics reach Prometheus', async () => {
+    for (const job of ['orders-esm', 'orders-cjs']) {
+      await eventually(
+        `RED and runtime metrics of ${job}`,
+        async () => {
+          const [calls] = await query(
+            stack.endpoints.prometheus,
+            `sum(${SpanMetrics.calls}{${PipelineLabels.serviceName}="${job}", ${PipelineLabels.spanKind}="SPAN_KIND_SERVER"})`,
+          );
+          const duration = await query(
+            stack.endpoints.prometheus,
+            `http_server_request_duration_seconds_count{job="${job}", http_route="/api/orders/:id"}`,
+          );
+          const eventLoop = await query(
+            stack.endpoints.prometheus,
+            `{__name__=~"nodejs_eventloop_delay_p99.*", job="${job}"}`,
+          );
+          const heap = await query(
+            stack.endpoints.prometheus,
+            `{__name__=~"v8js_memory_heap_used.*", job="${job}"}`,
+          );
+          const utilization = await query(
+            stack.endpoints.prometheus,
+            `{__name__=~"nodejs_eventloop_utilization.*", job="${job}"}`,
+          );
+          return calls &&
+            calls.value > 0 &&
+            duration.length > 0 &&
+            eventLoop.length > 0 &&
+            heap.length > 0 &&
+            utilization.length > 0
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    }
+  });
+});
