@@ -59,6 +59,8 @@ interface TracesLine {
       spans?: {
         traceId: string;
         spanId: string;
+        parentSpanId?: string;
+        kind?: number;
         name: string;
         attributes?: KeyValue[];
         status?: { code?: number };

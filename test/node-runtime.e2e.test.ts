@@ -1,0 +1,237 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ErrorAttributes,
+  ErrorsMetric,
+  SecurityAttributes,
+  SecurityEventsMetric,
+} from '@otelkit/conventions';
+import type { Stack } from '@otelkit/stack';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { type RunningService, startService } from './helpers/services.js';
+import { sinkLogs, sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+
+const SECURE_APP = 'test/fixtures/secure-app.mjs';
+const logDir = mkdtempSync(join(tmpdir(), 'otelkit-runtime-'));
+const cwd = join(import.meta.dirname, '.');
+
+/** Resident memory of a process in MiB, from /proc. */
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+describe('@otelkit/node at run time: shutdown, Collector outages, errors, security events, health', () => {
+  let stack: Stack;
+  let service: RunningService | undefined;
+  const start = (name: string, env: Record<string, string> = {}) =>
+    startService(stack, { name, entry: SECURE_APP, cwd, env }, logDir).then((s) => {
+      service = s;
+      return s;
+    });
+
+  beforeAll(async () => {
+    stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
+  });
+  afterEach(async () => {
+    await service?.process.stop();
+    service = undefined;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM flushes the last request’s spans and logs, then exits by the signal like Node', async () => {
+    // Batches are held for a minute: only the shutdown flush can deliver them in time.
+    const app = await start('sigterm-probe', {
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+      OTEL_METRIC_EXPORT_INTERVAL: '60000',
+    });
+    expect((await fetch(`${app.url}/login?user=last-request&password=nope`)).status).toBe(401);
+    const startedAt = Date.now();
+    await app.process.kill('SIGTERM');
+    const exit = await app.process.exit();
+    expect(exit.signal).toBe('SIGTERM');
+    expect(Date.now() - startedAt).toBeLessThan(6000);
+
+    const span = await eventually(
+      'the last request’s server span',
+      async () =>
+        sinkSpans(stack.endpoints.sinkDir).find(
+          (s) => s.resource['service.name'] === 'sigterm-probe' && s.attributes['url.path'] === '/login',
+        ),
+      { timeoutMs: 15_000 },
+    );
+    const log = sinkLogs(stack.endpoints.sinkDir).find(
+      (l) =>
+        l.resource['service.name'] === 'sigterm-probe' &&
+        l.attributes[SecurityAttributes.userId] === 'last-request',
+    );
+    expect(log?.traceId).toBe(span.traceId);
+  });
+
+  it('keeps serving while the Collector is down, warns once, stays bounded and resumes', async () => {
+    await stack.processes.collector.stop();
+    try {
+      const app = await start('outage-probe');
+      let failed = 0;
+      for (let batch = 0; batch < 30; batch++) {
+        const responses = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            fetch(`${app.url}/`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          ),
+        );
+        failed += responses.filter((status) => status !== 200).length;
+      }
+      expect(failed).toBe(0);
+      const warningsOf = () =>
+        readFileSync(app.process.spec.logFile, 'utf8').match(/otelkit: cannot export/g) ?? [];
+      // The exporters retry within their timeout before giving up on a batch; then one line.
+      await eventually('the export warning', async () => (warningsOf().length > 0 ? true : undefined), {
+        timeoutMs: 30_000,
+      });
+      // More batches fail meanwhile (spans, logs and metrics every second): still one line.
+      await sleep(5000);
+      expect(warningsOf()).toHaveLength(1);
+      expect(rssMiB(app.process.pid ?? 0)).toBeLessThan(250);
+    } finally {
+      await stack.processes.collector.start();
+    }
+    const app = service as RunningService;
+    await fetch(`${app.url}/login?user=after-outage&password=nope`);
+    await eventually('telemetry after the Collector returned', async () =>
+      sinkLogs(stack.endpoints.sinkDir).find(
+        (l) =>
+          l.resource['service.name'] === 'outage-probe' &&
+          l.attributes[SecurityAttributes.userId] === 'after-outage',
+      ),
+    );
+    expect(readFileSync(app.process.spec.logFile, 'utf8')).toMatch(
+      /otelkit: telemetry export to .* recovered/,
+    );
+  });
+
+  it('sends security events to the logs sink and Prometheus without the secrets they were given', async () => {
+    const app = await start('secure-app');
+    const secret = 'hunter2-never-leaves';
+    for (let i = 0; i < 2; i++) await fetch(`${app.url}/login?user=mallory&password=${secret}`);
+    await fetch(`${app.url}/login?user=alice&password=correct-horse`);
+
+    const failures = await eventually('two failed logins in the logs sink', async () => {
+      const found = sinkLogs(stack.endpoints.sinkDir).filter(
+        (l) =>
+          l.resource['service.name'] === 'secure-app' &&
+          l.attributes[SecurityAttributes.type] === 'authentication' &&
+          l.attributes[SecurityAttributes.outcome] === 'failure',
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(failures).toHaveLength(2);
+    expect(failures[0]?.attributes[SecurityAttributes.userId]).toBe('mallory');
+    expect(failures[0]?.traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const labels = SecurityEventsMetric.prometheusLabels;
+    const counted = await eventually('the security counter in Prometheus', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `sum(${SecurityEventsMetric.prometheusName}{job="secure-app", ${labels.type}="authentication", ${labels.outcome}="failure"})`,
+      );
+      return sample && sample.value >= 2 ? sample.value : undefined;
+    });
+    expect(counted).toBe(2);
+    const [success] = await query(
+      stack.endpoints.prometheus,
+      `sum(${SecurityEventsMetric.prometheusName}{job="secure-app", ${labels.outcome}="success"})`,
+    );
+    expect(success?.value).toBe(1);
+
+    // The password was in the event's attributes and in the request URL: it reaches no sink.
+    for (const file of ['logs.jsonl', 'traces.jsonl']) {
+      expect(readFileSync(join(stack.endpoints.sinkDir, file), 'utf8')).not.toContain(secret);
+    }
+    const series = await query(stack.endpoints.prometheus, '{job="secure-app"}');
+    expect(JSON.stringify(series)).not.toContain(secret);
+  });
+
+  it('gives the same error thrown twice one fingerprint and counts it', async () => {
+    const app = await start('error-probe');
+    for (let i = 0; i < 2; i++) expect((await fetch(`${app.url}/boom`)).status).toBe(500);
+    const records = await eventually('two error records', async () => {
+      const found = sinkLogs(stack.endpoints.sinkDir).filter(
+        (l) =>
+          l.resource['service.name'] === 'error-probe' && l.attributes[ErrorAttributes.type] === 'TypeError',
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    const fingerprints = new Set(records.map((r) => r.attributes[ErrorAttributes.fingerprint]));
+    expect(fingerprints.size).toBe(1);
+    const [fingerprint] = fingerprints;
+    expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(records[0]?.attributes[ErrorAttributes.stacktrace]).toContain('secure-app.mjs');
+    const counted = await eventually('the error counter in Prometheus', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `sum(${ErrorsMetric.prometheusName}{job="error-probe", ${ErrorsMetric.prometheusLabels.fingerprint}="${fingerprint}"})`,
+      );
+      return sample && sample.value >= 2 ? sample.value : undefined;
+    });
+    expect(counted).toBe(2);
+  });
+
+  it('serves health endpoints with built-in checks and keeps probes out of traces', async () => {
+    const app = await start('health-probe');
+    for (const path of ['/health/live', '/health/ready'])
+      expect((await fetch(`${app.url}${path}`)).status).toBe(200);
+    const deep = await fetch(`${app.url}/health`);
+    expect(deep.status).toBe(200);
+    const report = (await deep.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+      uptimeSeconds: number;
+    };
+    expect(['healthy', 'degraded']).toContain(report.status);
+    expect(Object.keys(report.checks)).toEqual(
+      expect.arrayContaining(['event-loop-lag', 'heap', 'telemetry-export']),
+    );
+    expect(report.uptimeSeconds).toBeGreaterThanOrEqual(0);
+
+    await fetch(`${app.url}/after-probes`);
+    await eventually('the ordinary request span', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find(
+        (s) => s.resource['service.name'] === 'health-probe' && s.attributes['url.path'] === '/after-probes',
+      ),
+    );
+    const probes = sinkSpans(stack.endpoints.sinkDir).filter(
+      (s) =>
+        s.resource['service.name'] === 'health-probe' &&
+        String(s.attributes['url.path']).startsWith('/health'),
+    );
+    expect(probes).toEqual([]);
+  });
+
+  it('reports invalid configuration on one line per variable and still starts', async () => {
+    const app = await start('misconfigured', {
+      OTEL_TRACES_SAMPLER: 'sometimes',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '10s',
+    });
+    expect((await fetch(`${app.url}/`)).status).toBe(200);
+    const log = readFileSync(app.process.spec.logFile, 'utf8');
+    expect(log).toContain('otelkit: OTEL_TRACES_SAMPLER="sometimes" is invalid: expected one of always_on');
+    expect(log).toContain(
+      'otelkit: OTEL_EXPORTER_OTLP_TIMEOUT="10s" is invalid: expected a whole number of milliseconds',
+    );
+    await eventually('telemetry from the misconfigured service', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find((s) => s.resource['service.name'] === 'misconfigured'),
+    );
+  });
+});
