@@ -234,4 +234,26 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       sinkSpans(stack.endpoints.sinkDir).find((s) => s.resource['service.name'] === 'misconfigured'),
     );
   });
+
+  it('instruments an unchanged Fastify app: route spans, and the health plugin answers', async () => {
+    const app = await startService(
+      stack,
+      { name: 'fastify-probe', entry: 'test/fixtures/fastify-app.mjs', cwd },
+      logDir,
+    );
+    service = app;
+    expect((await fetch(`${app.url}/items/7`)).status).toBe(200);
+    expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
+    const server = await eventually('the Fastify server span with its route', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find(
+        (s) =>
+          s.resource['service.name'] === 'fastify-probe' &&
+          s.kind === 2 &&
+          s.attributes['url.path'] === '/items/7',
+      ),
+    );
+    const trace = sinkSpans(stack.endpoints.sinkDir).filter((s) => s.traceId === server.traceId);
+    expect(trace.some((s) => s.attributes['http.route'] === '/items/:id')).toBe(true);
+    expect(trace.length).toBeGreaterThan(1);
+  });
 });

@@ -12,6 +12,7 @@ import type {
 export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'http',
   'express',
+  'fastify',
   'undici',
   'winston',
   'pg',

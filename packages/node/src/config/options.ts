@@ -17,6 +17,7 @@ export type SamplerName =
 export type InstrumentationName =
   | 'http'
   | 'express'
+  | 'fastify'
   | 'undici'
   | 'winston'
   | 'pg'

@@ -29,6 +29,13 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
         ignoreIncoming((request.url ?? '/').split('?')[0] ?? '/'),
     }),
   express: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'),
+  // Fastify's own instrumentation attaches through Fastify's initialization diagnostics
+  // channel, so it needs no module hook at all.
+  fastify: ({ ignoreIncoming }) =>
+    load('@fastify/otel', 'FastifyOtelInstrumentation', {
+      registerOnInitialization: true,
+      ignorePaths: (route: { url: string }) => ignoreIncoming(route.url),
+    }),
   undici: () => load('@opentelemetry/instrumentation-undici', 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
   // Collector exactly once, with the trace context injected into each record.
