@@ -6,6 +6,9 @@ import {
   PipelineLabels,
   ServiceGraphMetrics,
   SpanMetrics,
+  WEB_VITALS_SCOPE,
+  WebVitalAttributes,
+  WebVitalsMetrics,
 } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,5 +208,41 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
       `sum(${CollectorMetrics.receiverAcceptedSpans}{job="${COLLECTOR_SCRAPE_JOB}"})`,
     );
     expect(accepted?.value).toBeGreaterThan(400);
+  });
+
+  it('(h) turns web-vital spans into a histogram whose p75 per page PromQL can query', async () => {
+    const browser = serviceTelemetry(stack.endpoints.otlpHttp, 'shop-web');
+    const tracer = browser.tracerFor(WEB_VITALS_SCOPE);
+    const now = Date.now();
+    // Four LCP reports on /checkout: 1200, 2000, 3000 and 3600 ms; the p75 lies in (2500, 4000].
+    for (const value of [1200, 2000, 3000, 3600]) {
+      const span = tracer.startSpan('LCP', {
+        startTime: now,
+        attributes: {
+          [WebVitalAttributes.name]: 'LCP',
+          [WebVitalAttributes.value]: value,
+          [WebVitalAttributes.rating]: value <= 2500 ? 'good' : 'needs-improvement',
+          [WebVitalAttributes.page]: '/checkout',
+        },
+      });
+      span.end(now + value);
+    }
+    await browser.flush();
+    const p75 = await eventually('p75 LCP of /checkout', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `histogram_quantile(0.75, sum by (le, ${WebVitalsMetrics.pageLabel}) (${WebVitalsMetrics.bucket}{span_name="LCP", service_name="shop-web"}))`,
+      );
+      return sample && Number.isFinite(sample.value) ? sample : undefined;
+    });
+    expect(p75.metric[WebVitalsMetrics.pageLabel]).toBe('/checkout');
+    expect(p75.value).toBeGreaterThan(2500);
+    expect(p75.value).toBeLessThanOrEqual(4000);
+    const [poorShare] = await query(
+      stack.endpoints.prometheus,
+      `sum(${WebVitalsMetrics.count}{span_name="LCP", ${WebVitalsMetrics.ratingLabel}="needs-improvement"})`,
+    );
+    expect(poorShare?.value).toBe(2);
+    await browser.shutdown();
   });
 });

@@ -26,6 +26,8 @@ export interface ServiceTelemetry {
   tracer: Tracer;
   meter: Meter;
   logger: Logger;
+  /** A tracer of another instrumentation scope (e.g. the web-vitals scope). */
+  tracerFor(scope: string): Tracer;
   /** Starts a span under `parent` (a root span when omitted). */
   span(name: string, options?: SpanOptions, parent?: Context): Span;
   /** Pushes everything recorded so far to the Collector. */
@@ -71,6 +73,7 @@ export function serviceTelemetry(
     tracer,
     meter: meterProvider.getMeter('otelkit-tests'),
     logger: loggerProvider.getLogger('otelkit-tests'),
+    tracerFor: (scope) => tracerProvider.getTracer(scope),
     span: (name, options = {}, parent = ROOT_CONTEXT) => tracer.startSpan(name, options, parent),
     flush: async () => {
       await Promise.all([

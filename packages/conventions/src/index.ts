@@ -22,3 +22,11 @@ export {
   type SecurityOutcome,
   SecurityOutcomes,
 } from './security.js';
+export {
+  WEB_VITAL_DURATION_SCALE,
+  WEB_VITALS_SCOPE,
+  WebVitalAttributes,
+  WebVitalNames,
+  WebVitalsMetrics,
+  WebVitalThresholds,
+} from './web-vitals.js';
