@@ -183,6 +183,12 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
         },
         { timeoutMs: 60_000, intervalMs: 1000 },
       );
+      // The SDK's own OTLP requests are not the application's outgoing traffic.
+      const selfCalls = await query(
+        stack.endpoints.prometheus,
+        `http_client_request_duration_seconds_count{job="${job}", server_port="${stack.ports.otlpHttp}"}`,
+      );
+      expect(selfCalls).toEqual([]);
     }
   });
 });

@@ -188,6 +188,16 @@ describe(`an unchanged open-source app: Mockoon CLI ${MOCKOON_VERSION} with --im
     expect(started.attributes).toMatchObject({ app: 'mockoon-server', environmentName: 'Shop API' });
     // Logged at start-up, outside any request.
     expect(started.traceId).toBe('');
+    // Mockoon prints its generated admin token at start; the Collector keeps it out of Loki.
+    const token = /Admin API token \(auto-generated\): ([0-9a-f]{16,})/.exec(mockoon.logTail(200))?.[1];
+    expect(token, 'Mockoon printed its admin token on stdout').toBeDefined();
+    const tokenRecord = await eventually('the admin-token warning in the Loki sink', async () =>
+      sinkLogs(stack.endpoints.sinkDir).find(
+        (l) => l.resource['service.name'] === SERVICE && l.body.startsWith('Admin API token'),
+      ),
+    );
+    expect(tokenRecord.body).toBe('Admin API token (auto-generated): [REDACTED]');
+    expect(readFileSync(join(stack.endpoints.sinkDir, 'logs.jsonl'), 'utf8')).not.toContain(token);
 
     for (const [method, path, status] of [
       ['GET', paths.user, 200],

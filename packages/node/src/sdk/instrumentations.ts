@@ -7,6 +7,16 @@ import { lazyRequire } from './lazy-require.js';
 export interface InstrumentationContext {
   /** Incoming requests for which no span is made (health probes). */
   ignoreIncoming: (path: string) => boolean;
+  /** Outgoing requests left alone: the SDK's own exports, which would count as app traffic. */
+  ignoreOutgoing: (target: OutgoingTarget) => boolean;
+}
+
+/** Where an outgoing node:http request goes, as the http instrumentation parses it. */
+export interface OutgoingTarget {
+  hostname?: string | null | undefined;
+  host?: string | null | undefined;
+  port?: string | number | null | undefined;
+  path?: string | null | undefined;
 }
 
 type Factory = (context: InstrumentationContext) => Instrumentation;
@@ -23,10 +33,11 @@ function load(pkg: string, className: string, config: object = {}): Instrumentat
  * enabled, so a service pays start-up time for what it uses and nothing else.
  */
 const FACTORIES: Record<InstrumentationName, Factory> = {
-  http: ({ ignoreIncoming }) =>
+  http: ({ ignoreIncoming, ignoreOutgoing }) =>
     load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', {
       ignoreIncomingRequestHook: (request: IncomingMessage) =>
         ignoreIncoming((request.url ?? '/').split('?')[0] ?? '/'),
+      ignoreOutgoingRequestHook: ignoreOutgoing,
     }),
   express: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'),
   // Fastify's own instrumentation attaches through Fastify's initialization diagnostics

@@ -18,7 +18,7 @@ import {
   setExportStatusTracker,
 } from '../telemetry/export-status.js';
 import { logExporter, metricExporter, spanExporter } from './exporters.js';
-import { createInstrumentations } from './instrumentations.js';
+import { type OutgoingTarget, createInstrumentations } from './instrumentations.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
 import { trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';
@@ -144,9 +144,13 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 
+  const exportTargets = otlpTargets(config);
   const instrumentations = createInstrumentations(
     config.instrumentations,
-    { ignoreIncoming: (path) => config.ignoreHealthProbes && isHealthPath(path) },
+    {
+      ignoreIncoming: (path) => config.ignoreHealthProbes && isHealthPath(path),
+      ignoreOutgoing: (target) => exportTargets.has(targetKey(target)),
+    },
     warn,
   );
   const unregister = registerInstrumentations({
@@ -195,6 +199,24 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const removeCrashHandlers =
     options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
   return sdk;
+}
+
+/** `host:port/path` of each OTLP/HTTP export URL: the requests the SDK itself makes. */
+function otlpTargets(config: ResolvedConfig): Set<string> {
+  const targets = new Set<string>();
+  for (const signal of [config.traces, config.metrics, config.logs]) {
+    if (signal.exporter !== 'otlp' || signal.protocol === 'grpc') continue;
+    const url = new URL(signal.endpoint);
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    targets.add(`${url.hostname}:${port}${url.pathname}`);
+  }
+  return targets;
+}
+
+function targetKey(target: OutgoingTarget): string {
+  const hostname = target.hostname ?? target.host?.split(':')[0] ?? 'localhost';
+  const port = String(target.port ?? 80);
+  return `${hostname}:${port}${(target.path ?? '/').split('?')[0]}`;
 }
 
 /** Flushes and stops the running SDK, if any. */
