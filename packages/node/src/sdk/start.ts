@@ -1,4 +1,4 @@
-import { diag, metrics } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -106,8 +106,6 @@ export function start(options: StartOptions = {}): OtelkitSdk {
 function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
   const tracker = new ExportStatusTracker(new URL(config.traces.endpoint).origin, warn);
   setExportStatusTracker(tracker);
-  // Export failures are reported once by the tracker; the SDK's per-failure diagnostics stay off.
-  diag.disable();
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
   const timeout = config.exportTimeoutMs;
