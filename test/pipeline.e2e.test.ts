@@ -227,6 +227,8 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
       });
       span.end(now + value);
     }
+    // An ordinary browser span of the same service must not land in the vitals histogram.
+    browser.span('GET /api/cart', { attributes: { [WebVitalAttributes.page]: '/checkout' } }).end();
     await browser.flush();
     const p75 = await eventually('p75 LCP of /checkout', async () => {
       const [sample] = await query(
@@ -243,6 +245,11 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
       `sum(${WebVitalsMetrics.count}{span_name="LCP", ${WebVitalsMetrics.ratingLabel}="needs-improvement"})`,
     );
     expect(poorShare?.value).toBe(2);
+    const vitalNames = await query(
+      stack.endpoints.prometheus,
+      `count by (span_name) (${WebVitalsMetrics.count})`,
+    );
+    expect(vitalNames.map((s) => s.metric.span_name)).toEqual(['LCP']);
     await browser.shutdown();
   });
 });

@@ -18,6 +18,7 @@ const logger = winston.createLogger({
 
 const app = express();
 app.use(express.json());
+app.use(express.static(new URL('../web/public', import.meta.url).pathname));
 
 app.get('/api/orders/:id', async (request, response) => {
   const { id } = request.params;

@@ -18,7 +18,7 @@ import {
   setExportStatusTracker,
 } from '../telemetry/export-status.js';
 import { logExporter, metricExporter, spanExporter } from './exporters.js';
-import { type OutgoingTarget, createInstrumentations } from './instrumentations.js';
+import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
 import { trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';

@@ -1,0 +1,122 @@
+import { type Attributes, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import {
+  ErrorAttributes,
+  ErrorOrigins,
+  SECURITY_EVENT_NAME,
+  SecurityAttributes,
+  SecurityEventTypes,
+  SecurityOutcomes,
+} from '@otelkit/conventions';
+import { fingerprint, parseStack } from './fingerprint.js';
+import { scrubText, scrubUrl } from './privacy.js';
+
+/** Name of the span that carries one uncaught error. */
+export const ERROR_SPAN = 'exception';
+/** Attribute holding the parsed frames as JSON: `[{function, url, line, column}]`, top first. */
+export const ERROR_FRAMES = 'exception.frames';
+/** How the error reached us (@otelkit/conventions `otelkit.error.origin`), as in @otelkit/node. */
+export const ERROR_ORIGIN = ErrorAttributes.origin;
+
+const MAX_FRAMES = 20;
+const MAX_STACK = 4000;
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (value as { name?: unknown }).name;
+  if (typeof name === 'string' && name !== '') return name;
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof ctor === 'string' && ctor !== '' ? ctor : 'Object';
+}
+
+function messageOf(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The attributes of an error span: type, message, stack, parsed frames and the fingerprint. */
+export function errorAttributes(
+  value: unknown,
+  origin: string,
+  fallback?: { message?: string; filename?: string; lineno?: number; colno?: number },
+): Attributes {
+  const type = typeOf(value);
+  const message = messageOf(value) || fallback?.message || '';
+  const stack = value instanceof Error && typeof value.stack === 'string' ? value.stack : undefined;
+  let frames = parseStack(stack, MAX_FRAMES);
+  if (frames.length === 0 && fallback?.filename) {
+    // Errors without a stack (thrown primitives) still say where: ErrorEvent's location.
+    frames = [
+      {
+        function: '<anonymous>',
+        url: fallback.filename,
+        ...(fallback.lineno ? { line: fallback.lineno } : {}),
+        ...(fallback.colno ? { column: fallback.colno } : {}),
+      },
+    ];
+  }
+  return {
+    [ErrorAttributes.type]: type,
+    [ErrorAttributes.message]: scrubText(message.slice(0, 1000)),
+    ...(stack ? { [ErrorAttributes.stacktrace]: scrubText(stack.slice(0, MAX_STACK)) } : {}),
+    [ERROR_FRAMES]: JSON.stringify(frames.map((frame) => ({ ...frame, url: scrubUrl(frame.url) }))),
+    [ErrorAttributes.fingerprint]: fingerprint(type, frames, message),
+    [ERROR_ORIGIN]: origin,
+  };
+}
+
+/**
+ * Reports uncaught errors and unhandled rejections as `exception` spans (status ERROR, so tail
+ * sampling keeps them) under the current page view, plus an `exception` event for trace viewers;
+ * and CSP violations as security events with the attribute names of @otelkit/conventions.
+ */
+export function watchErrors(tracer: Tracer): void {
+  const report = (value: unknown, origin: string, fallback?: ErrorEvent) => {
+    try {
+      const attributes = errorAttributes(value, origin, fallback);
+      const span = tracer.startSpan(ERROR_SPAN, { attributes });
+      span.addEvent('exception', {
+        [ErrorAttributes.type]: attributes[ErrorAttributes.type],
+        [ErrorAttributes.message]: attributes[ErrorAttributes.message],
+        ...(attributes[ErrorAttributes.stacktrace]
+          ? { [ErrorAttributes.stacktrace]: attributes[ErrorAttributes.stacktrace] }
+          : {}),
+      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(attributes[ErrorAttributes.message]) });
+      span.end();
+    } catch {
+      // Reporting an error must never raise another one.
+    }
+  };
+  addEventListener('error', (event) => {
+    // Resource load failures (img, script) also fire `error` on window in the capture phase only;
+    // this listener is bubble-phase, so it sees script errors.
+    report(event.error ?? event.message, ErrorOrigins.uncaughtException, event);
+  });
+  addEventListener('unhandledrejection', (event) => report(event.reason, ErrorOrigins.unhandledRejection));
+  document.addEventListener('securitypolicyviolation', (event) => {
+    try {
+      tracer
+        .startSpan(SECURITY_EVENT_NAME, {
+          attributes: {
+            [SecurityAttributes.type]: SecurityEventTypes.suspiciousActivity,
+            [SecurityAttributes.outcome]:
+              event.disposition === 'enforce' ? SecurityOutcomes.blocked : SecurityOutcomes.success,
+            [SecurityAttributes.action]: `csp.${event.effectiveDirective}`,
+            [SecurityAttributes.reason]: event.violatedDirective,
+            [SecurityAttributes.resource]: event.blockedURI ? scrubUrl(event.blockedURI) : 'inline',
+            'csp.source_file': event.sourceFile ? scrubUrl(event.sourceFile) : '',
+            'csp.line_number': event.lineNumber,
+          },
+        })
+        .end();
+    } catch {
+      // As above.
+    }
+  });
+}

@@ -1,0 +1,182 @@
+import { context, type Tracer, trace } from '@opentelemetry/api';
+import { WEB_VITALS_SCOPE } from '@otelkit/conventions';
+import { watchErrors } from './errors.js';
+import { PageViews } from './navigation.js';
+import { SessionManager, type SessionStorageKind } from './session.js';
+import { startTracing } from './tracing.js';
+import type { BeforeSend, TransportStats } from './transport.js';
+import { contextOf, Vitals } from './vitals.js';
+
+/** Options of {@link initWeb}. Everything but `serviceName` is optional. */
+export interface WebOptions {
+  /** `service.name` of the page's telemetry, e.g. `shop-web`. */
+  serviceName: string;
+  /** `service.version`, e.g. the release or commit of the front end. */
+  serviceVersion?: string;
+  /** `deployment.environment.name`; the Collector fills `development` when absent. */
+  environment?: string;
+  /** Collector OTLP/HTTP base URL; `/v1/traces` is appended. Default `http://localhost:4318`. */
+  endpoint?: string;
+  /**
+   * Cross-origin URLs (prefix strings or regexps) that receive `traceparent`, so their server spans
+   * join the browser trace. Same-origin requests always do. Those servers must allow the header (CORS).
+   */
+  propagateTraceHeaderCorsUrls?: (string | RegExp)[];
+  /** URLs whose fetch/XHR calls are not traced. */
+  ignoreUrls?: (string | RegExp)[];
+  /** Keep the session in `sessionStorage` (default: ends with the tab) or `localStorage` (across tabs). */
+  sessionStorage?: SessionStorageKind;
+  /** Share of sessions whose telemetry is sent, 0 to 1, decided once per session. Default 1. */
+  sampleRate?: number;
+  /** Runs on every span after scrubbing; change it in place, return `false` to drop it. */
+  beforeSend?: BeforeSend;
+  /** The page label of spans and vitals: a route template keeps cardinality low. Default: the path. */
+  pagePath?: (location: Location) => string;
+  /** Spans kept in memory while the Collector is unreachable; beyond it the oldest go. Default 1000. */
+  maxBufferedSpans?: number;
+  /** How long spans wait to be batched, ms. Default 2000. */
+  batchDelayMs?: number;
+  /** Budget of one export including the exporter's retries, ms. Default 10000. */
+  exportTimeoutMs?: number;
+  /** Core Web Vitals. Default true. */
+  vitals?: boolean;
+  /** Uncaught errors, unhandled rejections and CSP violations. Default true. */
+  errors?: boolean;
+  /** Document load spans. Default true. */
+  documentLoad?: boolean;
+  /** fetch spans. Default true. */
+  fetch?: boolean;
+  /** XMLHttpRequest spans. Default true. */
+  xhr?: boolean;
+}
+
+/** What {@link initWeb} returns. */
+export interface WebHandle {
+  /** A tracer for the app's own spans; they join the current page view's trace. */
+  tracer: Tracer;
+  /** The current `session.id`. */
+  sessionId(): string;
+  /** Transport counters: sent, buffered, dropped (buffer full), refused, filtered. */
+  stats(): TransportStats;
+  /** Sends everything finished so far. */
+  flush(): Promise<void>;
+  /** Flushes and stops; instrumentation stays patched but records nothing. */
+  shutdown(): Promise<void>;
+}
+
+let running: WebHandle | undefined;
+
+/** The path without ids in its segments would be nicer, but only the app knows its routes. */
+const defaultPagePath = (location: Location) => location.pathname;
+
+/**
+ * Starts browser telemetry: document load, fetch and XHR traces (with `traceparent` to the same
+ * origin and the listed ones), page views and route changes, Core Web Vitals, errors and CSP
+ * violations, sessions, and an unload-safe transport. Idempotent: a second call returns the first
+ * handle. Never throws: on an unsupported browser it returns a handle that does nothing.
+ */
+export function initWeb(options: WebOptions): WebHandle {
+  if (running) return running;
+  try {
+    running = start(options);
+  } catch {
+    running = {
+      tracer: trace.getTracer('@otelkit/web'),
+      sessionId: () => '',
+      stats: () => ({ sent: 0, buffered: 0, dropped: 0, refused: 0, filtered: 0, state: 'up' }),
+      flush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+  }
+  return running;
+}
+
+function start(options: WebOptions): WebHandle {
+  const sessions = new SessionManager(options.sessionStorage ?? 'session', options.sampleRate ?? 1);
+  const pagePath = (location: Location) => {
+    try {
+      return (options.pagePath ?? defaultPagePath)(location);
+    } catch {
+      return location.pathname;
+    }
+  };
+  let pageViews: PageViews | undefined;
+  const { provider, contextManager, exporter } = startTracing({
+    serviceName: options.serviceName,
+    serviceVersion: options.serviceVersion,
+    environment: options.environment,
+    endpoint: options.endpoint ?? 'http://localhost:4318',
+    propagateTraceHeaderCorsUrls: options.propagateTraceHeaderCorsUrls ?? [],
+    ignoreUrls: options.ignoreUrls ?? [],
+    sessions,
+    page: () => pageViews?.current() ?? pagePath(window.location),
+    beforeSend: options.beforeSend,
+    maxBufferedSpans: options.maxBufferedSpans ?? 1000,
+    batchDelayMs: options.batchDelayMs ?? 2000,
+    exportTimeoutMs: options.exportTimeoutMs ?? 10_000,
+    instrumentations: {
+      documentLoad: options.documentLoad ?? true,
+      fetch: options.fetch ?? true,
+      xhr: options.xhr ?? true,
+    },
+  });
+  const tracer = provider.getTracer('@otelkit/web');
+  pageViews = new PageViews(tracer, contextManager, pagePath);
+  // Dated at navigation start, so the page view spans document load and everything after.
+  pageViews.start('load', performance.timeOrigin);
+  pageViews.watchRoutes();
+  const loadPage = pageViews.current();
+  const loadSpan = pageViews.active();
+  if (options.errors ?? true) watchErrors(tracer);
+  let vitals: Vitals | undefined;
+  if (options.vitals ?? true) {
+    vitals = new Vitals(provider.getTracer(WEB_VITALS_SCOPE), loadPage, () => contextOf(loadSpan));
+    vitals.start();
+  }
+  exporter.setOnDropped((count) => {
+    tracer.startSpan('telemetry dropped', { attributes: { 'otelkit.web.dropped_spans': count } }).end();
+  });
+
+  const flush = () => provider.forceFlush().catch(() => undefined);
+  // Registered after web-vitals' listeners (capture phase on window, like theirs), so the latest
+  // CLS/INP are known here; ends spans first, then flushes while the page can still send.
+  // No `unload`/`beforeunload`: they break the back/forward cache and are unreliable on mobile.
+  addEventListener(
+    'visibilitychange',
+    () => {
+      if (document.visibilityState !== 'hidden') return;
+      vitals?.flush();
+      void flush();
+    },
+    true,
+  );
+  addEventListener(
+    'pagehide',
+    () => {
+      vitals?.flush();
+      pageViews?.end('pagehide');
+      void flush();
+    },
+    true,
+  );
+  addEventListener(
+    'pageshow',
+    (event) => {
+      if (event.persisted) pageViews?.start('restore');
+    },
+    true,
+  );
+
+  return {
+    tracer,
+    sessionId: () => sessions.current().id,
+    stats: () => exporter.stats(),
+    flush,
+    shutdown: async () => {
+      pageViews?.end('shutdown');
+      await flush();
+      await provider.shutdown().catch(() => undefined);
+      context.disable();
+    },
+  };
+}

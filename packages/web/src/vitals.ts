@@ -1,0 +1,177 @@
+import type { Attributes } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, type Tracer, trace } from '@opentelemetry/api';
+import { WEB_VITAL_DURATION_SCALE, WebVitalAttributes } from '@otelkit/conventions';
+import {
+  type CLSMetricWithAttribution,
+  type FCPMetricWithAttribution,
+  type INPMetricWithAttribution,
+  type LCPMetricWithAttribution,
+  onCLS,
+  onFCP,
+  onINP,
+  onLCP,
+  onTTFB,
+  type TTFBMetricWithAttribution,
+} from 'web-vitals/attribution';
+
+type AnyMetric =
+  | CLSMetricWithAttribution
+  | FCPMetricWithAttribution
+  | INPMetricWithAttribution
+  | LCPMetricWithAttribution
+  | TTFBMetricWithAttribution;
+
+/** The name of the largest of `parts`: which sub-part dominated a vital. */
+function dominant(parts: Record<string, number | undefined>): string | undefined {
+  let best: string | undefined;
+  let bestValue = -1;
+  for (const [name, value] of Object.entries(parts)) {
+    if (value !== undefined && value > bestValue) {
+      best = name;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+/** Element and cause of a vital, from web-vitals' attribution build. */
+export function attributionOf(metric: AnyMetric): { element?: string; cause?: string } {
+  switch (metric.name) {
+    case 'LCP': {
+      const a = metric.attribution;
+      return {
+        ...(a.target ? { element: a.target } : {}),
+        cause:
+          dominant({
+            time_to_first_byte: a.timeToFirstByte,
+            resource_load_delay: a.resourceLoadDelay,
+            resource_load_duration: a.resourceLoadDuration,
+            element_render_delay: a.elementRenderDelay,
+          }) ?? 'unknown',
+      };
+    }
+    case 'INP': {
+      const a = metric.attribution;
+      return {
+        ...(a.interactionTarget ? { element: a.interactionTarget } : {}),
+        cause:
+          dominant({
+            input_delay: a.inputDelay,
+            processing_duration: a.processingDuration,
+            presentation_delay: a.presentationDelay,
+          }) ?? 'unknown',
+      };
+    }
+    case 'CLS': {
+      const a = metric.attribution;
+      // The shift source is the element that moved; the cause is when in the load it moved.
+      return {
+        ...(a.largestShiftTarget ? { element: a.largestShiftTarget } : {}),
+        cause: a.loadState ?? 'unknown',
+      };
+    }
+    case 'FCP': {
+      const a = metric.attribution;
+      return {
+        cause:
+          dominant({ time_to_first_byte: a.timeToFirstByte, first_byte_to_fcp: a.firstByteToFCP }) ??
+          'unknown',
+      };
+    }
+    case 'TTFB': {
+      const a = metric.attribution;
+      return {
+        cause:
+          dominant({
+            waiting: a.waitingDuration,
+            cache: a.cacheDuration,
+            dns: a.dnsDuration,
+            connection: a.connectionDuration,
+            request: a.requestDuration,
+          }) ?? 'unknown',
+      };
+    }
+  }
+}
+
+/**
+ * Reports the five Core Web Vitals as spans of the `@otelkit/web-vitals` scope, per the contract
+ * in @otelkit/conventions: span name = vital, duration = value in ms (CLS × 1000), with rating,
+ * attribution and the page they were measured on. LCP, FCP and TTFB are final when web-vitals
+ * reports them and are sent at once. CLS and INP grow while the page is used: the latest value is
+ * kept and sent once per page load (per web-vitals metric id) when the page is first hidden; a
+ * back/forward-cache restore starts new ids and so new reports. Sending once keeps one sample per
+ * page load in the Collector's histogram, where deltas or repeats would skew the p75.
+ */
+export class Vitals {
+  private readonly pending = new Map<string, AnyMetric>();
+  private readonly sent = new Set<string>();
+
+  /**
+   * @param tracer tracer of the web-vitals scope
+   * @param page page path at load, the label vitals are judged by
+   * @param parent context of the page view the vitals belong to
+   */
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly page: string,
+    private readonly parent: () => Context,
+  ) {}
+
+  /** Subscribes to web-vitals. Call before registering the hide listener that calls {@link flush}. */
+  start(): void {
+    const now = (metric: AnyMetric) => this.emit(metric);
+    const later = (metric: AnyMetric) => {
+      if (!this.sent.has(metric.id)) this.pending.set(metric.id, metric);
+    };
+    onLCP(now);
+    onFCP(now);
+    onTTFB(now);
+    onCLS(later, { reportAllChanges: true });
+    onINP(later, { reportAllChanges: true });
+  }
+
+  /** Sends the latest CLS and INP not sent yet: call when the page is hidden. */
+  flush(): void {
+    for (const metric of this.pending.values()) this.emit(metric);
+    this.pending.clear();
+  }
+
+  private emit(metric: AnyMetric): void {
+    try {
+      if (this.sent.has(metric.id)) return;
+      this.sent.add(metric.id);
+      const duration = metric.value * WEB_VITAL_DURATION_SCALE[metric.name];
+      const { element, cause } = attributionOf(metric);
+      const attributes: Attributes = {
+        [WebVitalAttributes.name]: metric.name,
+        [WebVitalAttributes.value]: metric.value,
+        [WebVitalAttributes.rating]: metric.rating,
+        [WebVitalAttributes.id]: metric.id,
+        [WebVitalAttributes.navigationType]: metric.navigationType,
+        [WebVitalAttributes.page]: this.page,
+        ...(element ? { [WebVitalAttributes.element]: element } : {}),
+        ...(cause ? { [WebVitalAttributes.cause]: cause } : {}),
+      };
+      // HrTime, not epoch ms: OTel reads a small number as performance.now()-relative, and the
+      // duration must be the value to the microsecond for the histogram.
+      const end = Date.now();
+      this.tracer
+        .startSpan(metric.name, { startTime: hrTime(end - duration), attributes }, this.parent())
+        .end(hrTime(end));
+    } catch {
+      // A vital lost is better than an exception in the page.
+    }
+  }
+}
+
+/** Epoch milliseconds (fractional) as OTel's [seconds, nanoseconds]. */
+function hrTime(ms: number): [number, number] {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+/** The context of `span`'s trace for vitals, or the root when there is no page view. */
+export function contextOf(span: Parameters<typeof trace.setSpan>[1] | undefined): Context {
+  return span ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT;
+}

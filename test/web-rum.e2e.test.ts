@@ -1,0 +1,326 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorAttributes, WebVitalAttributes, WebVitalNames, WebVitalsMetrics } from '@otelkit/conventions';
+import { freePort, ManagedProcess, repoRoot, type Stack } from '@otelkit/stack';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, type TestBrowser } from './helpers/browser.js';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { type RunningService, startService } from './helpers/services.js';
+import { type SinkSpan, sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+const WEB = 'shop-web';
+const logDir = mkdtempSync(join(tmpdir(), 'otelkit-web-'));
+
+interface Handle {
+  sessionId(): string;
+  stats(): { sent: number; buffered: number; dropped: number; refused: number; state: string };
+  tracer: { startSpan(name: string): { end(): void } };
+}
+// Code passed to page.evaluate runs in the page (window.otelkit is the example page's SDK handle);
+// the test project has no DOM types, so page globals are reached through a cast or a string.
+const ORDER_SHOWN = "document.getElementById('order')?.textContent?.includes('1001')";
+
+const sessionOf = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { otelkit: Handle }).otelkit.sessionId());
+const statsOf = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { otelkit: Handle }).otelkit.stats());
+const webSpans = (stack: Stack, session: string): SinkSpan[] =>
+  sinkSpans(stack.endpoints.sinkDir).filter(
+    (s) => s.resource['service.name'] === WEB && s.attributes['session.id'] === session,
+  );
+
+function redisServerPath(): string {
+  return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+}
+
+describe('@otelkit/web in headless Chromium against the real pipeline', () => {
+  let stack: Stack;
+  let redis: ManagedProcess;
+  let inventory: RunningService;
+  let orders: RunningService;
+  let browser: TestBrowser;
+  let pageUrl: string;
+  /** What the example page is told through window.OTELKIT_CONFIG. */
+  let config: Record<string, unknown>;
+
+  beforeAll(async () => {
+    // The bundle the example page loads, built by the package's own script.
+    execFileSync(process.execPath, [
+      join(repoRoot(), 'packages/web/scripts/bundle.mjs'),
+      '--outfile',
+      join(repoRoot(), 'examples/web/public/otelkit-web.min.js'),
+    ]);
+    stack = await startTestStack({
+      collectorEnv: {
+        OTELKIT_TRACE_SAMPLE_PERCENT: '100',
+        // rs/cors wildcard: any port on 127.0.0.1; `http://localhost:<port>` stays outside.
+        OTELKIT_CORS_ALLOWED_ORIGINS: '["http://127.0.0.1:*"]',
+      },
+    });
+    const redisPort = await freePort();
+    redis = new ManagedProcess({
+      name: 'redis',
+      command: redisServerPath(),
+      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      logFile: join(logDir, 'redis.log'),
+      ready: { tcp: redisPort },
+    });
+    await redis.start();
+    inventory = await startService(
+      stack,
+      { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
+      logDir,
+    );
+    orders = await startService(
+      stack,
+      {
+        name: 'orders-api',
+        entry: 'examples/orders-api/server.mjs',
+        env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url },
+      },
+      logDir,
+    );
+    pageUrl = `${orders.url}/`;
+    config = { endpoint: stack.endpoints.otlpHttp, batchDelayMs: 300, exportTimeoutMs: 2000 };
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const service of [orders, inventory]) await service?.process.stop();
+    await redis?.stop();
+    await stack?.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('(a) one trace: page view, document load, fetch, and the Node server span under the fetch span', async () => {
+    const { page, diagnostics } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await page.click('#load-order');
+    await page.waitForFunction(ORDER_SHOWN);
+
+    const { fetchSpan, server, trace } = await eventually(
+      'browser fetch span with its server child',
+      async () => {
+        const all = sinkSpans(stack.endpoints.sinkDir);
+        const fetchSpan = all.find(
+          (s) =>
+            s.resource['service.name'] === WEB &&
+            s.attributes['session.id'] === session &&
+            s.kind === CLIENT &&
+            String(s.attributes['http.url'] ?? s.attributes['url.full'] ?? '').endsWith('/api/orders/1001'),
+        );
+        if (!fetchSpan) return undefined;
+        const trace = all.filter((s) => s.traceId === fetchSpan.traceId);
+        const server = trace.find((s) => s.resource['service.name'] === 'orders-api' && s.kind === SERVER);
+        const load = trace.find((s) => s.name === 'documentLoad');
+        return server && load ? { fetchSpan, server, trace } : undefined;
+      },
+    );
+    expect(server.parentSpanId).toBe(fetchSpan.spanId);
+    expect(server.attributes['http.route']).toBe('/api/orders/:id');
+    const load = trace.find((s) => s.name === 'documentLoad');
+    expect(load?.resource['service.name']).toBe(WEB);
+    expect(trace.some((s) => s.name === 'documentFetch')).toBe(true);
+    // Both hang off the page view, the trace's root (it ends and arrives when the page goes).
+    expect(load?.parentSpanId).toBe(fetchSpan.parentSpanId);
+    expect(fetchSpan.attributes['page.path']).toBe('/');
+    expect(new Set(trace.map((s) => s.traceId)).size).toBe(1);
+    expect(diagnostics.pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('(b) an uncaught error arrives with parsed frames; thrown twice, one fingerprint', async () => {
+    const { page, diagnostics } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await page.click('#throw');
+    await page.click('#throw');
+    const errors = await eventually('two exception spans', async () => {
+      const found = webSpans(stack, session).filter((s) => s.name === 'exception');
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(diagnostics.pageErrors).toHaveLength(2);
+    const [first, second] = errors as [SinkSpan, SinkSpan];
+    expect(first.statusCode).toBe(2);
+    expect(first.attributes[ErrorAttributes.type]).toBe('TypeError');
+    expect(first.attributes[ErrorAttributes.origin]).toBe('uncaught_exception');
+    expect(first.attributes[ErrorAttributes.message]).toMatch(/^cart \d+ has no items/);
+    expect(first.attributes[ErrorAttributes.message]).not.toBe(second.attributes[ErrorAttributes.message]);
+    expect(String(first.attributes[ErrorAttributes.stacktrace])).toContain('validateCart');
+    const frames = JSON.parse(String(first.attributes['exception.frames'])) as {
+      function: string;
+      url: string;
+      line: number;
+      column: number;
+    }[];
+    expect(frames[0]).toMatchObject({ function: 'validateCart', url: pageUrl });
+    expect(frames[0]?.line).toBeGreaterThan(0);
+    expect(frames[0]?.column).toBeGreaterThan(0);
+    expect(frames[1]?.function).toContain('HTMLButtonElement');
+    expect(first.attributes[ErrorAttributes.fingerprint]).toMatch(/^[0-9a-f]{16}$/);
+    expect(second.attributes[ErrorAttributes.fingerprint]).toBe(
+      first.attributes[ErrorAttributes.fingerprint],
+    );
+    expect(first.attributes['page.path']).toBe('/');
+    await page.close();
+  });
+
+  it('(c) all five vitals arrive with rating and attribution, and p75 per page is queryable', async () => {
+    const { page } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    // The banner shifts the content 300 ms after load; then a real click for INP (and LCP's end).
+    await page.waitForSelector('#promo');
+    await page.waitForTimeout(500);
+    await page.click('#load-order');
+    await page.waitForFunction(ORDER_SHOWN);
+    await page.waitForTimeout(300);
+    // Headless tabs never become hidden by themselves: report what a browser does on tab switch.
+    await page.evaluate(`
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    `);
+    const vitals = await eventually('five vital spans', async () => {
+      const found = webSpans(stack, session).filter((s) =>
+        (WebVitalNames as readonly string[]).includes(s.name),
+      );
+      return WebVitalNames.every((name) => found.some((s) => s.name === name)) ? found : undefined;
+    });
+    for (const name of WebVitalNames) {
+      const spans = vitals.filter((s) => s.name === name);
+      expect(spans, `${name} once per page load`).toHaveLength(1);
+      const span = spans[0] as SinkSpan;
+      expect(span.attributes[WebVitalAttributes.name]).toBe(name);
+      expect(['good', 'needs-improvement', 'poor']).toContain(span.attributes[WebVitalAttributes.rating]);
+      expect(span.attributes[WebVitalAttributes.page]).toBe('/');
+      expect(typeof span.attributes[WebVitalAttributes.cause]).toBe('string');
+      expect(typeof span.attributes[WebVitalAttributes.value]).toBe('number');
+    }
+    const by = (name: string) => vitals.find((s) => s.name === name) as SinkSpan;
+    expect(by('CLS').attributes[WebVitalAttributes.value]).toBeGreaterThan(0);
+    expect(by('CLS').attributes[WebVitalAttributes.element]).toBeTruthy();
+    expect(by('INP').attributes[WebVitalAttributes.element]).toBe('#load-order');
+    expect(by('INP').attributes[WebVitalAttributes.cause]).toMatch(
+      /^(input_delay|processing_duration|presentation_delay)$/,
+    );
+    expect(by('LCP').attributes[WebVitalAttributes.element]).toBeTruthy();
+
+    const p75 = await eventually('p75 of every vital for page /', async () => {
+      const samples = await query(
+        stack.endpoints.prometheus,
+        `histogram_quantile(0.75, sum by (le, span_name, ${WebVitalsMetrics.pageLabel}) (${WebVitalsMetrics.bucket}{service_name="${WEB}", span_name=~"${WebVitalNames.join('|')}"}))`,
+      );
+      const ok = samples.filter(
+        (s) => s.metric[WebVitalsMetrics.pageLabel] === '/' && !Number.isNaN(s.value),
+      );
+      return WebVitalNames.every((name) => ok.some((s) => s.metric.span_name === name)) ? ok : undefined;
+    });
+    expect(p75.map((s) => s.metric.span_name).sort()).toEqual([...WebVitalNames].sort());
+    await page.close();
+  });
+
+  it('(d) a span ended during pagehide (following a link away) is delivered', async () => {
+    const { page } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await page.click('#leave');
+    await page.waitForSelector('#bye');
+    const view = await eventually('the page view span ended in pagehide', async () =>
+      webSpans(stack, session).find((s) => s.name === 'page view'),
+    );
+    expect(view.attributes['page_view.end_reason']).toBe('pagehide');
+    expect(view.attributes['page.path']).toBe('/');
+    expect(view.parentSpanId).toBe('');
+    // It is the root of the page's trace: document load hangs off it.
+    const load = webSpans(stack, session).find((s) => s.name === 'documentLoad');
+    expect(load?.traceId).toBe(view.traceId);
+    expect(load?.parentSpanId).toBe(view.spanId);
+    await page.close();
+  });
+
+  it('(e) Collector down: the page keeps working, the buffer is delivered later, the overflow counted', async () => {
+    const cap = 10;
+    const { page, diagnostics } = await openPage(browser.context, { ...config, maxBufferedSpans: cap });
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await eventually('first export', async () => ((await statsOf(page)).sent > 0 ? true : undefined));
+    await stack.processes.collector.stop();
+    try {
+      // The page still works with the Collector gone.
+      await page.evaluate("document.getElementById('order').textContent = ''");
+      await page.click('#load-order');
+      await page.waitForFunction(ORDER_SHOWN);
+      // instrumentation-fetch ends its span up to 300 ms later (it waits for resource timing).
+      await page.waitForTimeout(1000);
+      await page.evaluate(() => {
+        for (let i = 0; i < 15; i++)
+          (globalThis as unknown as { otelkit: Handle }).otelkit.tracer.startSpan(`buffered-${i}`).end();
+      });
+      const down = await eventually(
+        'the SDK buffering at its cap',
+        async () => {
+          const stats = await statsOf(page);
+          return stats.state === 'down' && stats.buffered === cap && stats.dropped >= 6 ? stats : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(diagnostics.pageErrors).toEqual([]);
+      expect(diagnostics.consoleErrors).toEqual([]);
+      expect(diagnostics.consoleWarnings.filter((w) => w.includes('[otelkit]'))).toEqual([]);
+      expect(down.refused).toBe(0);
+    } finally {
+      await stack.processes.collector.start();
+    }
+    const dropped = (await statsOf(page)).dropped;
+    const delivered = await eventually(
+      'the newest buffered spans and the drop report',
+      async () => {
+        const spans = webSpans(stack, session);
+        const report = spans.find((s) => s.name === 'telemetry dropped');
+        const newest = spans.filter((s) => /^buffered-(5|6|7|8|9|1[0-4])$/.test(s.name));
+        return report && newest.length === 10 ? { spans, report } : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    // Oldest dropped: the first five test spans (and whatever came before them) never arrive.
+    expect(delivered.spans.filter((s) => /^buffered-[0-4]$/.test(s.name))).toEqual([]);
+    expect(delivered.report.attributes['otelkit.web.dropped_spans']).toBe(dropped);
+    expect(dropped).toBeGreaterThanOrEqual(6);
+    expect(diagnostics.pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('(f) a page on an origin outside the CORS allow-list is refused, and the SDK warns once', async () => {
+    const { page, diagnostics } = await openPage(browser.context, config);
+    // Same server, other origin: localhost is not 127.0.0.1 to CORS.
+    await page.goto(`http://localhost:${orders.port}/`, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    const first = await eventually('a refusal', async () => {
+      const stats = await statsOf(page);
+      return stats.refused > 0 ? stats : undefined;
+    });
+    expect(first.state).toBe('refused');
+    await page.click('#load-order');
+    await page.waitForFunction(ORDER_SHOWN);
+    await eventually('a second refusal', async () =>
+      (await statsOf(page)).refused > first.refused ? true : undefined,
+    );
+    const warnings = diagnostics.consoleWarnings.filter((w) => w.includes('[otelkit]'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('CORS');
+    expect(warnings[0]).toContain(`http://localhost:${orders.port}`);
+    expect(diagnostics.pageErrors).toEqual([]);
+    expect(webSpans(stack, session)).toEqual([]);
+    await page.close();
+  });
+});
