@@ -12,17 +12,20 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
   npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
 fi
 
-# The example services keep their cache in Redis, from Debian's packages.
-if ! command -v redis-server >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing redis-server (Debian) for the example services"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1 ||
-      { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server >/dev/null; }
-  else
-    echo "bootstrap: missing redis-server: run 'sudo apt-get install -y redis-server'" >&2
+# Debian packages the tests use: Redis for the example services, Chromium for the browser tests.
+# apt-get update runs only when a package is missing and the local lists do not have it.
+need_debian_package() { # command package why
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: missing $1 ($3): run 'sudo apt-get install -y $2'" >&2
     exit 1
   fi
-fi
+  echo "bootstrap: installing $2 (Debian) for $3"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
+    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null; }
+}
+need_debian_package redis-server redis-server "the example services"
+need_debian_package chromium chromium "the browser tests"
 
 pnpm install --frozen-lockfile
 pnpm build
