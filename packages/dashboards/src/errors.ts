@@ -1,0 +1,44 @@
+import { ErrorsMetric } from '@otelkit/conventions';
+import { dashboard, labelVariable, logs, stat, table, timeseries } from './panels.js';
+
+const { prometheusName: ERRORS, prometheusLabels: L } = ErrorsMetric;
+const SEL = '{job=~"$service"}';
+
+/** Recorded errors grouped by fingerprint, the way an error tracker groups issues. */
+export function errorsDashboard() {
+  return dashboard(
+    'otelkit-errors',
+    'otelkit / Errors',
+    'Errors recorded by @otelkit/node (recordError, uncaught exceptions, unhandled rejections), grouped by fingerprint; the error log records are in Loki.',
+    ['errors'],
+  )
+    .withVariable(labelVariable('service', 'job', ERRORS, { includeAll: true }).multi(true))
+    .withPanel(stat('Errors in range', 'none', [{ expr: `sum(increase(${ERRORS}${SEL}[$__range]))` }]))
+    .withPanel(
+      stat('Distinct fingerprints', 'none', [{ expr: `count(sum by (${L.fingerprint}) (${ERRORS}${SEL}))` }]),
+    )
+    .withPanel(
+      timeseries(
+        'Top 10 fingerprints over time (errors/s)',
+        'reqps',
+        [
+          {
+            expr: `topk(10, sum by (job, ${L.type}, ${L.fingerprint}) (rate(${ERRORS}${SEL}[$__rate_interval])))`,
+            legend: `{{job}} {{${L.type}}} {{${L.fingerprint}}}`,
+          },
+        ],
+        { w: 24 },
+      ),
+    )
+    .withPanel(
+      table('Top fingerprints in range', 'none', [
+        { expr: `topk(20, sum by (job, ${L.type}, ${L.fingerprint}) (increase(${ERRORS}${SEL}[$__range])))` },
+      ]),
+    )
+    .withPanel(
+      timeseries('Errors/s by type', 'reqps', [
+        { expr: `sum by (${L.type}) (rate(${ERRORS}${SEL}[$__rate_interval]))`, legend: `{{${L.type}}}` },
+      ]),
+    )
+    .withPanel(logs('Error log records', '{service_name=~"$service"} | exception_fingerprint != ""'));
+}

@@ -1,0 +1,54 @@
+import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
+
+/**
+ * Values and names the dashboards need that @otelkit/conventions does not (yet) pin: the span
+ * metrics' enum label values, the `http.route` dimension's label, and the metric names of the
+ * OpenTelemetry Node runtime and HTTP instrumentations as Prometheus stores them.
+ */
+export const SPAN_KIND_SERVER = 'SPAN_KIND_SERVER';
+/** `status_code` value of failed spans. */
+export const STATUS_ERROR = 'STATUS_CODE_ERROR';
+/** Label of the span metrics' `http.route` dimension. */
+export const HTTP_ROUTE = 'http_route';
+
+/** Node runtime and HTTP server metrics (OpenTelemetry semantic conventions, Prometheus names). */
+export const RuntimeMetrics = {
+  eventLoopDelayP99: 'nodejs_eventloop_delay_p99_seconds',
+  eventLoopUtilization: 'nodejs_eventloop_utilization_ratio',
+  heapUsed: 'v8js_memory_heap_used_bytes',
+  gcDurationBucket: 'v8js_gc_duration_seconds_bucket',
+  gcDurationCount: 'v8js_gc_duration_seconds_count',
+  gcDurationSum: 'v8js_gc_duration_seconds_sum',
+  httpServerDurationBucket: 'http_server_request_duration_seconds_bucket',
+  httpServerDurationCount: 'http_server_request_duration_seconds_count',
+} as const;
+
+/** Availability objective of the SLO panels: 99.9 % of server spans not in error. */
+export const SLO_OBJECTIVE = 0.999;
+
+const { serviceName, spanKind, statusCode } = PipelineLabels;
+
+/** Selector of the server spans of the services matching `service` (a regex or a `$var`). */
+export const serverSpans = (service = '$service', extra = ''): string =>
+  `{${serviceName}=~"${service}", ${spanKind}="${SPAN_KIND_SERVER}"${extra ? `, ${extra}` : ''}}`;
+
+/** `sum by (by) (rate(calls{...}[window]))`. */
+export const callRate = (selector: string, by: string, window = '$__rate_interval'): string =>
+  `sum by (${by}) (rate(${SpanMetrics.calls}${selector}[${window}]))`;
+
+/**
+ * Rate of erroring server spans, zero-filled: series without errors show 0 instead of vanishing,
+ * so an error panel is never empty while the service has traffic.
+ */
+export const errorRate = (service: string, by: string, window = '$__rate_interval', extra = ''): string => {
+  const errors = serverSpans(service, [`${statusCode}="${STATUS_ERROR}"`, extra].filter(Boolean).join(', '));
+  return `(${callRate(errors, by, window)} or ${callRate(serverSpans(service, extra), by, window)} * 0)`;
+};
+
+/** Share of server spans in error over `window`, by `by`. */
+export const errorRatio = (service: string, by: string, window = '$__rate_interval', extra = ''): string =>
+  `${errorRate(service, by, window, extra)} / ${callRate(serverSpans(service, extra), by, window)}`;
+
+/** Quantile `q` of server span duration by `by` (always including `le`). */
+export const latencyQuantile = (q: number, selector: string, by: string): string =>
+  `histogram_quantile(${q}, sum by (le, ${by}) (rate(${SpanMetrics.durationBucket}${selector}[$__rate_interval])))`;

@@ -1,0 +1,75 @@
+import { RuntimeMetrics as M } from './names.js';
+import { dashboard, labelVariable, thresholds, timeseries } from './panels.js';
+
+const JOB = 'job=~"$service"';
+
+/** Node.js runtime health of the services @otelkit/node instruments: event loop, heap, GC, HTTP. */
+export function nodeRuntime() {
+  return dashboard(
+    'otelkit-node-runtime',
+    'otelkit / Node runtime',
+    'Event-loop delay and utilisation, V8 heap, garbage collection and HTTP server latency of Node services (Prometheus job = service.name).',
+    ['node'],
+  )
+    .withVariable(labelVariable('service', 'job', M.eventLoopUtilization, { includeAll: true }).multi(true))
+    .withPanel(
+      timeseries(
+        'Event-loop delay p99',
+        's',
+        [{ expr: `max by (job) (${M.eventLoopDelayP99}{${JOB}})`, legend: '{{job}}' }],
+        {
+          thresholds: thresholds(0.1, 0.5),
+        },
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Event-loop utilisation',
+        'percentunit',
+        [{ expr: `max by (job) (${M.eventLoopUtilization}{${JOB}})`, legend: '{{job}}' }],
+        { thresholds: thresholds(0.7, 0.9) },
+      ),
+    )
+    .withPanel(
+      timeseries('V8 heap used', 'bytes', [
+        { expr: `sum by (job) (${M.heapUsed}{${JOB}})`, legend: '{{job}}' },
+      ]),
+    )
+    .withPanel(
+      timeseries('V8 heap used by space', 'bytes', [
+        {
+          expr: `sum by (job, v8js_heap_space_name) (${M.heapUsed}{${JOB}})`,
+          legend: '{{job}} {{v8js_heap_space_name}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('GC time per second (share of wall clock)', 'percentunit', [
+        { expr: `sum by (job) (rate(${M.gcDurationSum}{${JOB}}[$__rate_interval]))`, legend: '{{job}}' },
+      ]),
+    )
+    .withPanel(
+      timeseries('GC pause p99', 's', [
+        {
+          expr: `histogram_quantile(0.99, sum by (le, job) (rate(${M.gcDurationBucket}{${JOB}}[$__rate_interval])))`,
+          legend: '{{job}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('HTTP server requests/s by route', 'reqps', [
+        {
+          expr: `sum by (job, http_route) (rate(${M.httpServerDurationCount}{${JOB}}[$__rate_interval]))`,
+          legend: '{{job}} {{http_route}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('HTTP server p95 by route', 's', [
+        {
+          expr: `histogram_quantile(0.95, sum by (le, job, http_route) (rate(${M.httpServerDurationBucket}{${JOB}}[$__rate_interval])))`,
+          legend: '{{job}} {{http_route}}',
+        },
+      ]),
+    );
+}

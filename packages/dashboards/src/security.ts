@@ -1,0 +1,53 @@
+import { SecurityEventsMetric } from '@otelkit/conventions';
+import { dashboard, labelVariable, logs, stat, table, timeseries } from './panels.js';
+
+const { prometheusName: EVENTS, prometheusLabels: L } = SecurityEventsMetric;
+const SEL = '{job=~"$service"}';
+
+/** Security events by type and outcome: logins, denials, rate limits, suspicious input. */
+export function securityDashboard() {
+  return dashboard(
+    'otelkit-security',
+    'otelkit / Security events',
+    'Security events from @otelkit/node securityEvent() by type and outcome; the events themselves (who, from where) are log records in Loki.',
+    ['security'],
+  )
+    .withVariable(labelVariable('service', 'job', EVENTS, { includeAll: true }).multi(true))
+    .withPanel(
+      stat('Failed or refused in range', 'none', [
+        {
+          expr: `sum(increase(${EVENTS}{job=~"$service", ${L.outcome}=~"failure|denied|blocked"}[$__range])) or sum(increase(${EVENTS}${SEL}[$__range])) * 0`,
+        },
+      ]),
+    )
+    .withPanel(stat('Events in range', 'none', [{ expr: `sum(increase(${EVENTS}${SEL}[$__range]))` }]))
+    .withPanel(
+      timeseries(
+        'Events/s by type and outcome',
+        'reqps',
+        [
+          {
+            expr: `sum by (${L.type}, ${L.outcome}) (rate(${EVENTS}${SEL}[$__rate_interval]))`,
+            legend: `{{${L.type}}} {{${L.outcome}}}`,
+          },
+        ],
+        { w: 24 },
+      ),
+    )
+    .withPanel(
+      timeseries('Failed logins/s by service', 'reqps', [
+        {
+          expr: `sum by (job) (rate(${EVENTS}{job=~"$service", ${L.type}="authentication", ${L.outcome}="failure"}[$__rate_interval]))`,
+          legend: '{{job}}',
+        },
+      ]),
+    )
+    .withPanel(
+      table('Events in range by service, type and outcome', 'none', [
+        { expr: `sum by (job, ${L.type}, ${L.outcome}) (increase(${EVENTS}${SEL}[$__range]))` },
+      ]),
+    )
+    .withPanel(
+      logs('Security event log records', '{service_name=~"$service"} | otelkit_security_type != ""'),
+    );
+}

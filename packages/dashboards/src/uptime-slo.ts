@@ -1,0 +1,88 @@
+import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
+import { callRate, errorRatio, SLO_OBJECTIVE, SPAN_KIND_SERVER, serverSpans } from './names.js';
+import { dashboard, labelVariable, stat, table, thresholds, timeseries } from './panels.js';
+
+const svc = PipelineLabels.serviceName;
+const BUDGET = Number((1 - SLO_OBJECTIVE).toFixed(6));
+
+/** Error budget remaining over `window`: 1 − error ratio / allowed ratio (1 = untouched, < 0 = spent). */
+const budgetRemaining = (window: string) => `1 - (${errorRatio('$service', svc, window)}) / ${BUDGET}`;
+/** Burn rate over `window`: error ratio / allowed ratio (1 spends the budget exactly over the SLO window). */
+const burnRate = (window: string) => `(${errorRatio('$service', svc, window)}) / ${BUDGET}`;
+
+/** Scrape-target uptime and the availability SLO of every service, computed from span metrics. */
+export function uptimeSlo() {
+  return dashboard(
+    'otelkit-uptime-slo',
+    'otelkit / Uptime and SLOs',
+    `Scrape targets up, time since each service last sent telemetry, and a ${SLO_OBJECTIVE * 100} % availability SLO per service (server spans not in error) with its error budget and burn rates, computed from span metrics directly.`,
+    ['slo'],
+  )
+    .withVariable(
+      labelVariable(
+        'service',
+        svc,
+        `${SpanMetrics.calls}{${PipelineLabels.spanKind}="${SPAN_KIND_SERVER}"}`,
+        {
+          includeAll: true,
+        },
+      ).multi(true),
+    )
+    .withPanel(stat('Targets up', 'none', [{ expr: 'sum(up)' }], { thresholds: thresholds(0, 0) }))
+    .withPanel(
+      stat('Targets down', 'none', [{ expr: 'count(up == 0) or vector(0)' }], {
+        thresholds: thresholds(1, 1),
+      }),
+    )
+    .withPanel(table('Scrape targets', 'none', [{ expr: 'max by (job, instance) (up)' }]))
+    .withPanel(
+      table('Seconds since last telemetry per service', 's', [
+        { expr: 'time() - max by (job) (timestamp(target_info))' },
+      ]),
+    )
+    .withPanel(
+      stat(
+        `Availability over range (objective ${SLO_OBJECTIVE * 100} %)`,
+        'percentunit',
+        [{ expr: `1 - (${errorRatio('$service', svc, '$__range')})`, legend: `{{${svc}}}` }],
+        { w: 12 },
+      ),
+    )
+    .withPanel(
+      stat(
+        'Error budget remaining over range',
+        'percentunit',
+        [{ expr: budgetRemaining('$__range'), legend: `{{${svc}}}` }],
+        {
+          w: 12,
+        },
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Burn rate (1h and 5m windows; 14.4 pages)',
+        'none',
+        [
+          { expr: burnRate('1h'), legend: `1h {{${svc}}}` },
+          { expr: burnRate('5m'), legend: `5m {{${svc}}}` },
+        ],
+        { thresholds: thresholds(6, 14.4) },
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Burn rate (6h and 30m windows; 6 pages)',
+        'none',
+        [
+          { expr: burnRate('6h'), legend: `6h {{${svc}}}` },
+          { expr: burnRate('30m'), legend: `30m {{${svc}}}` },
+        ],
+        { thresholds: thresholds(1, 6) },
+      ),
+    )
+    .withPanel(
+      timeseries('Requests/s (SLI denominator)', 'reqps', [
+        { expr: callRate(serverSpans(), svc), legend: `{{${svc}}}` },
+      ]),
+    );
+}

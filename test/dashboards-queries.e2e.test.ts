@@ -1,0 +1,263 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parser as logqlParser } from '@grafana/lezer-logql';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { WEB_VITALS_SCOPE, WebVitalAttributes, WebVitalNames } from '@otelkit/conventions';
+import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DashboardJson,
+  type DashboardQuery,
+  fillVariables,
+  labelValuesQuery,
+  loadDashboards,
+  queriesOf,
+} from '../packages/dashboards/src/queries.js';
+import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
+import { type RunningService, startService } from './helpers/services.js';
+import { startTestStack } from './helpers/stack.js';
+import { type ServiceTelemetry, serviceTelemetry } from './helpers/telemetry.js';
+
+const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
+const dashboards = loadDashboards(DASHBOARD_DIR).map((d) => d.json);
+const logDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-'));
+const WEB_APP = 'shop-web';
+const PAGES = ['/checkout', '/'];
+/** Values tried first for a variable, when they exist: the services and pages the traffic exercises most. */
+const PREFERRED = ['orders-esm', '/api/orders/:id', '/checkout', WEB_APP, 'secure-app'];
+
+function redisServerPath(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
+    );
+  }
+}
+
+/** True when lezer parsed `text` without an error node. */
+function parsesCleanly(parser: typeof logqlParser, text: string): boolean {
+  let clean = true;
+  parser.parse(text).iterate({
+    enter: (node) => {
+      if (node.type.isError) clean = false;
+    },
+  });
+  return clean;
+}
+
+/** Placeholder values for variables in LogQL / TraceQL, which are only parsed. */
+function placeholders(board: DashboardJson): Record<string, string> {
+  return Object.fromEntries((board.templating?.list ?? []).map((v) => [v.name, 'orders-esm']));
+}
+
+/** The candidate values of each of `board`'s variables, resolved in order against Prometheus. */
+async function variableChoices(prometheus: string, board: DashboardJson, chosen: Record<string, string>) {
+  const variables = board.templating?.list ?? [];
+  const combos: Record<string, string>[] = [];
+  async function walk(i: number, acc: Record<string, string>): Promise<void> {
+    if (combos.length >= 12) return;
+    const variable = variables[i];
+    if (!variable) {
+      combos.push({ ...acc });
+      return;
+    }
+    const source = labelValuesQuery(variable.query);
+    if (!source) throw new Error(`${board.uid}: variable ${variable.name} is not a label_values() query`);
+    const series = await query(
+      prometheus,
+      `group by (${source.label}) (${fillVariables(source.series, acc)})`,
+    );
+    const values = series
+      .map((s) => s.metric[source.label])
+      .filter((v): v is string => v !== undefined)
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    if (variable.includeAll) values.push(variable.allValue ?? '.*');
+    for (const value of values.slice(0, 4)) await walk(i + 1, { ...acc, [variable.name]: value, ...chosen });
+  }
+  await walk(0, {});
+  return combos;
+}
+const rank = (value: string) => (PREFERRED.includes(value) ? PREFERRED.indexOf(value) : PREFERRED.length);
+
+/** Runs every PromQL query with `values`; returns the empty ones. */
+async function emptyQueries(prometheus: string, queries: DashboardQuery[], values: Record<string, string>) {
+  const empty: string[] = [];
+  for (const q of queries) {
+    const expr = fillVariables(q.expr, values);
+    const samples = await query(prometheus, expr);
+    if (!samples.some((s) => Number.isFinite(s.value))) empty.push(`"${q.panel}": ${expr}`);
+  }
+  return empty;
+}
+
+describe('every dashboard query', () => {
+  const all = dashboards.flatMap((d) => queriesOf(d).map((q) => ({ ...q, board: d })));
+
+  it('LogQL parses with @grafana/lezer-logql and TraceQL with @grafana/lezer-traceql', () => {
+    // The checks can fail: broken queries do produce error nodes.
+    expect(parsesCleanly(logqlParser, '{service_name="x"} |= ')).toBe(false);
+    expect(parsesCleanly(traceqlParser, '{resource.service.name=}')).toBe(false);
+    const logql = all.filter((q) => q.language === 'logql');
+    const traceql = all.filter((q) => q.language === 'traceql');
+    expect(logql.length).toBeGreaterThan(0);
+    expect(traceql.length).toBeGreaterThan(0);
+    for (const q of [...logql, ...traceql]) {
+      const text = fillVariables(q.expr, placeholders(q.board));
+      const parser = q.language === 'logql' ? logqlParser : traceqlParser;
+      expect(parsesCleanly(parser, text), `${q.dashboard} "${q.panel}": ${q.language} ${text}`).toBe(true);
+      console.log(`parsed ${q.language} ${q.dashboard} "${q.panel}": ${text}`);
+    }
+  });
+
+  describe('PromQL against the real Prometheus after the pipeline carried example traffic', () => {
+    let stack: Stack;
+    let redis: ManagedProcess;
+    const services: RunningService[] = [];
+    let browser: ServiceTelemetry;
+    let traffic: NodeJS.Timeout | undefined;
+    let inventory: RunningService;
+    let orders: RunningService;
+    let secure: RunningService;
+
+    async function sendWebTelemetry(): Promise<void> {
+      const vitals = browser.tracerFor(WEB_VITALS_SCOPE);
+      const now = Date.now();
+      for (const page of PAGES) {
+        for (const vital of WebVitalNames) {
+          for (const [value, rating] of [
+            [vital === 'CLS' ? 50 : 150, 'good'],
+            [vital === 'CLS' ? 180 : 900, 'needs-improvement'],
+            [vital === 'CLS' ? 400 : 5000, 'poor'],
+          ] as const) {
+            vitals
+              .startSpan(vital, {
+                startTime: now,
+                attributes: {
+                  [WebVitalAttributes.name]: vital,
+                  [WebVitalAttributes.value]: vital === 'CLS' ? value / 1000 : value,
+                  [WebVitalAttributes.rating]: rating,
+                  [WebVitalAttributes.page]: page,
+                },
+              })
+              .end(now + value);
+          }
+        }
+        // What @otelkit/web sends besides vitals: a page view per load, an `exception` span per JS error.
+        browser
+          .span('page view', {
+            attributes: { [WebVitalAttributes.page]: page, 'session.id': 'a'.repeat(32) },
+          })
+          .end();
+        const error = browser.span('exception', {
+          attributes: {
+            'exception.type': 'TypeError',
+            'exception.message': 'x is undefined',
+            'exception.fingerprint': '0123456789abcdef',
+            'otelkit.error.origin': 'uncaught_exception',
+            [WebVitalAttributes.page]: page,
+          },
+        });
+        error.setStatus({ code: SpanStatusCode.ERROR, message: 'x is undefined' });
+        error.end();
+      }
+      await browser.flush();
+    }
+
+    async function sendTraffic(): Promise<void> {
+      const requests = [
+        fetch(`${orders.url}/api/orders/1001`),
+        fetch(`${orders.url}/api/orders/1002`),
+        fetch(`${orders.url}/api/checkout-fails`),
+        fetch(`${inventory.url}/`),
+        fetch(`${secure.url}/login?user=x&password=wrong`),
+        fetch(`${secure.url}/login?user=x&password=correct-horse`),
+        fetch(`${secure.url}/boom`),
+        fetch(`${secure.url}/`),
+      ];
+      for (const settled of await Promise.allSettled(requests))
+        if (settled.status === 'fulfilled') await settled.value.arrayBuffer();
+      await sendWebTelemetry();
+    }
+
+    beforeAll(async () => {
+      stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
+      const redisPort = await freePort();
+      redis = new ManagedProcess({
+        name: 'redis',
+        command: redisServerPath(),
+        args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        logFile: join(logDir, 'redis.log'),
+        ready: { tcp: redisPort },
+      });
+      await redis.start();
+      inventory = await startService(
+        stack,
+        { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
+        logDir,
+      );
+      services.push(inventory);
+      orders = await startService(
+        stack,
+        {
+          name: 'orders-esm',
+          entry: 'examples/orders-api/server.mjs',
+          env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url },
+        },
+        logDir,
+      );
+      services.push(orders);
+      secure = await startService(
+        stack,
+        { name: 'secure-app', entry: 'test/fixtures/secure-app.mjs', cwd: import.meta.dirname },
+        logDir,
+      );
+      services.push(secure);
+      browser = serviceTelemetry(stack.endpoints.otlpHttp, WEB_APP);
+      await sendTraffic();
+      // Keep traffic flowing so that rates over the last minute stay above zero while checking.
+      traffic = setInterval(() => {
+        sendTraffic().catch(() => undefined);
+      }, 2000);
+    });
+
+    afterAll(async () => {
+      if (traffic) clearInterval(traffic);
+      await browser?.shutdown();
+      for (const service of services) await service.process.stop();
+      await redis?.stop();
+      await stack?.stop();
+      rmSync(logDir, { recursive: true, force: true });
+    });
+
+    for (const board of dashboards) {
+      it(`${board.uid}: every PromQL expression returns at least one series`, async () => {
+        const promql = queriesOf(board).filter((q) => q.language === 'promql');
+        expect(promql.length).toBeGreaterThan(0);
+        // Runtime metrics take ~25 s to appear (the runtime instrumentation waits for 5 samples).
+        const values = await eventually(
+          `data for every panel of ${board.uid}`,
+          async () => {
+            const failures: string[] = [];
+            for (const combo of await variableChoices(stack.endpoints.prometheus, board, {})) {
+              const empty = await emptyQueries(stack.endpoints.prometheus, promql, combo);
+              if (empty.length === 0) return combo;
+              failures.push(`with ${JSON.stringify(combo)}: no data for\n  ${empty.join('\n  ')}`);
+            }
+            throw new Error(failures.length ? failures[0] : 'no template variable values yet');
+          },
+          { timeoutMs: 150_000, intervalMs: 3000 },
+        );
+        for (const q of promql)
+          console.log(
+            `${board.uid} ${JSON.stringify(values)} "${q.panel}": ${fillVariables(q.expr, values)}`,
+          );
+      }, 200_000);
+    }
+  });
+});
