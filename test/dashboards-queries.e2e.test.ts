@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { WEB_VITALS_SCOPE, WebVitalAttributes, WebVitalNames } from '@otelkit/conventions';
-import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
+import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DashboardJson,
@@ -18,7 +17,12 @@ import {
 } from '../packages/dashboards/src/queries.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { type RunningService, startService } from './helpers/services.js';
+import {
+  type ExampleServices,
+  type RunningService,
+  startExampleServices,
+  startService,
+} from './helpers/services.js';
 import { startTestStack } from './helpers/stack.js';
 import { type ServiceTelemetry, serviceTelemetry } from './helpers/telemetry.js';
 
@@ -29,16 +33,6 @@ const WEB_APP = 'shop-web';
 const PAGES = ['/checkout', '/'];
 /** Values tried first for a variable, when they exist: the services and pages the traffic exercises most. */
 const PREFERRED = ['orders-esm', '/api/orders/:id', '/checkout', WEB_APP, 'secure-app'];
-
-function redisServerPath(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
-    );
-  }
-}
 
 /** True when lezer parsed `text` without an error node. */
 function parsesCleanly(parser: typeof logqlParser, text: string): boolean {
@@ -117,11 +111,9 @@ describe('every dashboard query', () => {
 
   describe('PromQL against the real Prometheus after the pipeline carried example traffic', () => {
     let stack: Stack;
-    let redis: ManagedProcess;
-    const services: RunningService[] = [];
+    let examples: ExampleServices;
     let browser: ServiceTelemetry;
     let traffic: NodeJS.Timeout | undefined;
-    let inventory: RunningService;
     let orders: RunningService;
     let secure: RunningService;
 
@@ -174,7 +166,7 @@ describe('every dashboard query', () => {
         fetch(`${orders.url}/api/orders/1001`),
         fetch(`${orders.url}/api/orders/1002`),
         fetch(`${orders.url}/api/checkout-fails`),
-        fetch(`${inventory.url}/`),
+        fetch(`${examples.inventory.url}/`),
         fetch(`${secure.url}/login?user=x&password=wrong`),
         fetch(`${secure.url}/login?user=x&password=correct-horse`),
         fetch(`${secure.url}/boom`),
@@ -187,37 +179,15 @@ describe('every dashboard query', () => {
 
     beforeAll(async () => {
       stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
-      const redisPort = await freePort();
-      redis = new ManagedProcess({
-        name: 'redis',
-        command: redisServerPath(),
-        args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        logFile: join(logDir, 'redis.log'),
-        ready: { tcp: redisPort },
-      });
-      await redis.start();
-      inventory = await startService(
-        stack,
-        { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
-        logDir,
-      );
-      services.push(inventory);
-      orders = await startService(
-        stack,
-        {
-          name: 'orders-esm',
-          entry: 'examples/orders-api/server.mjs',
-          env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url },
-        },
-        logDir,
-      );
-      services.push(orders);
+      examples = await startExampleServices(stack, logDir, [
+        { name: 'orders-esm', entry: 'examples/orders-api/server.mjs' },
+      ]);
+      [orders] = examples.orders as [RunningService];
       secure = await startService(
         stack,
         { name: 'secure-app', entry: 'test/fixtures/secure-app.mjs', cwd: import.meta.dirname },
         logDir,
       );
-      services.push(secure);
       browser = serviceTelemetry(stack.endpoints.otlpHttp, WEB_APP);
       await sendTraffic();
       // Keep traffic flowing so that rates over the last minute stay above zero while checking.
@@ -229,8 +199,8 @@ describe('every dashboard query', () => {
     afterAll(async () => {
       if (traffic) clearInterval(traffic);
       await browser?.shutdown();
-      for (const service of services) await service.process.stop();
-      await redis?.stop();
+      await secure?.process.stop();
+      await examples?.stop();
       await stack?.stop();
       rmSync(logDir, { recursive: true, force: true });
     });

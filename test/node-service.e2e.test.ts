@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
-import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
+import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { type RunningService, startService } from './helpers/services.js';
+import { type ExampleServices, type RunningService, startExampleServices } from './helpers/services.js';
 import { type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
@@ -15,16 +14,6 @@ const SERVER = 2;
 const CLIENT = 3;
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-services-'));
 const logOf = (service: RunningService) => readFileSync(service.process.spec.logFile, 'utf8');
-
-function redisServerPath(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
-    );
-  }
-}
 
 /** The spans of one trace once the server span of `service` for `route` has arrived. */
 async function traceOf(stack: Stack, service: string, route: string, marker: string): Promise<SinkSpan[]> {
@@ -46,43 +35,23 @@ async function traceOf(stack: Stack, service: string, route: string, marker: str
 
 describe('@otelkit/node: unchanged example services, one flag', () => {
   let stack: Stack;
-  let redis: ManagedProcess;
+  let examples: ExampleServices;
   let inventory: RunningService;
   let ordersEsm: RunningService;
   let ordersCjs: RunningService;
 
   beforeAll(async () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
-    const redisPort = await freePort();
-    redis = new ManagedProcess({
-      name: 'redis',
-      command: redisServerPath(),
-      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      logFile: join(logDir, 'redis.log'),
-      ready: { tcp: redisPort },
-    });
-    await redis.start();
-    inventory = await startService(
-      stack,
-      { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
-      logDir,
-    );
-    const env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url };
-    ordersEsm = await startService(
-      stack,
-      { name: 'orders-esm', entry: 'examples/orders-api/server.mjs', env },
-      logDir,
-    );
-    ordersCjs = await startService(
-      stack,
-      { name: 'orders-cjs', entry: 'examples/orders-api/server.cjs', flag: '--require', env },
-      logDir,
-    );
+    examples = await startExampleServices(stack, logDir, [
+      { name: 'orders-esm', entry: 'examples/orders-api/server.mjs' },
+      { name: 'orders-cjs', entry: 'examples/orders-api/server.cjs', flag: '--require' },
+    ]);
+    inventory = examples.inventory;
+    [ordersEsm, ordersCjs] = examples.orders as [RunningService, RunningService];
   });
 
   afterAll(async () => {
-    for (const service of [ordersEsm, ordersCjs, inventory]) await service?.process.stop();
-    await redis?.stop();
+    await examples?.stop();
     await stack?.stop();
     rmSync(logDir, { recursive: true, force: true });
   });

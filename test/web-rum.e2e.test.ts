@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorAttributes, WebVitalAttributes, WebVitalNames, WebVitalsMetrics } from '@otelkit/conventions';
-import { freePort, ManagedProcess, repoRoot, type Stack } from '@otelkit/stack';
+import { repoRoot, type Stack } from '@otelkit/stack';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { type RunningService, startService } from './helpers/services.js';
+import { type ExampleServices, type RunningService, startExampleServices } from './helpers/services.js';
 import { type SinkSpan, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
@@ -36,14 +36,9 @@ const webSpans = (stack: Stack, session: string): SinkSpan[] =>
     (s) => s.resource['service.name'] === WEB && s.attributes['session.id'] === session,
   );
 
-function redisServerPath(): string {
-  return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-}
-
 describe('@otelkit/web in headless Chromium against the real pipeline', () => {
   let stack: Stack;
-  let redis: ManagedProcess;
-  let inventory: RunningService;
+  let examples: ExampleServices;
   let orders: RunningService;
   let browser: TestBrowser;
   let pageUrl: string;
@@ -64,29 +59,10 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
         OTELKIT_CORS_ALLOWED_ORIGINS: '["http://127.0.0.1:*"]',
       },
     });
-    const redisPort = await freePort();
-    redis = new ManagedProcess({
-      name: 'redis',
-      command: redisServerPath(),
-      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      logFile: join(logDir, 'redis.log'),
-      ready: { tcp: redisPort },
-    });
-    await redis.start();
-    inventory = await startService(
-      stack,
-      { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
-      logDir,
-    );
-    orders = await startService(
-      stack,
-      {
-        name: 'orders-api',
-        entry: 'examples/orders-api/server.mjs',
-        env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url },
-      },
-      logDir,
-    );
+    examples = await startExampleServices(stack, logDir, [
+      { name: 'orders-api', entry: 'examples/orders-api/server.mjs' },
+    ]);
+    [orders] = examples.orders as [RunningService];
     pageUrl = `${orders.url}/`;
     config = { endpoint: stack.endpoints.otlpHttp, batchDelayMs: 300, exportTimeoutMs: 2000 };
     browser = await launchBrowser();
@@ -94,8 +70,7 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const service of [orders, inventory]) await service?.process.stop();
-    await redis?.stop();
+    await examples?.stop();
     await stack?.stop();
     rmSync(logDir, { recursive: true, force: true });
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, ManagedProcess, repoRoot, type Stack } from '@otelkit/stack';
 
@@ -54,4 +55,68 @@ export async function startService(
   });
   await process_.start(30_000);
   return { process: process_, port, url: `http://127.0.0.1:${port}` };
+}
+
+function redisServerPath(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
+    );
+  }
+}
+
+/** Redis and the example services wired to it, as the examples/ README describes them. */
+export interface ExampleServices {
+  redis: ManagedProcess;
+  inventory: RunningService;
+  /** One orders-api per requested variant, in the order given. */
+  orders: RunningService[];
+  /** Stops the services, then Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway Redis, `inventory-api`, and one `orders-api` per variant (e.g. the ESM and
+ * the CommonJS copy), all with `--import`/`--require @otelkit/node/register` against `stack`.
+ */
+export async function startExampleServices(
+  stack: Stack,
+  logDir: string,
+  variants: Pick<ServiceOptions, 'name' | 'entry' | 'flag'>[],
+): Promise<ExampleServices> {
+  const redisPort = await freePort();
+  const redis = new ManagedProcess({
+    name: 'redis',
+    command: redisServerPath(),
+    args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    logFile: join(logDir, 'redis.log'),
+    ready: { tcp: redisPort },
+  });
+  await redis.start();
+  const started: RunningService[] = [];
+  const stop = async () => {
+    for (const service of started.reverse()) await service.process.stop();
+    await redis.stop();
+  };
+  try {
+    const inventory = await startService(
+      stack,
+      { name: 'inventory-api', entry: 'examples/inventory-api/server.mjs' },
+      logDir,
+    );
+    started.push(inventory);
+    const env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, INVENTORY_URL: inventory.url };
+    const orders: RunningService[] = [];
+    for (const variant of variants) {
+      const service = await startService(stack, { ...variant, env }, logDir);
+      started.push(service);
+      orders.push(service);
+    }
+    return { redis, inventory, orders, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
