@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { freePort, ManagedProcess, repoRoot, type Stack } from '@otelkit/stack';
+import { freePort, ManagedProcess, type Stack, webhookVariable } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { startTestStack } from './helpers/stack.js';
@@ -17,24 +16,6 @@ interface WebhookPayload {
   receiver: string;
   status: string;
   alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-}
-
-interface AlertmanagerYaml {
-  receivers: { name: string; webhook_configs?: { url: string }[] }[];
-}
-
-/**
- * prometheus/alertmanager.yml with every webhook pointed at `base`/<receiver>. Alertmanager
- * expands no environment variables, so whoever runs it renders the URLs like this.
- */
-function renderAlertmanagerConfig(base: string): string {
-  const config = parse(
-    readFileSync(join(repoRoot(), 'prometheus', 'alertmanager.yml'), 'utf8'),
-  ) as AlertmanagerYaml;
-  for (const receiver of config.receivers) {
-    for (const hook of receiver.webhook_configs ?? []) hook.url = `${base}/${receiver.name}`;
-  }
-  return stringify(config);
 }
 
 describe('alerting end to end: Prometheus rules → Alertmanager → webhook receiver', () => {
@@ -55,15 +36,16 @@ describe('alerting end to end: Prometheus rules → Alertmanager → webhook rec
     });
     await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
     const { port } = webhook.address() as AddressInfo;
-    stack = await startTestStack();
-    // The stack runs Alertmanager on a copy of prometheus/alertmanager.yml in its state directory:
-    // render the receivers' URLs to this test's webhook and reload.
-    writeFileSync(
-      join(stack.stateDir, 'alertmanager.yml'),
-      renderAlertmanagerConfig(`http://127.0.0.1:${port}`),
-    );
-    const reload = await fetch(`${stack.endpoints.alertmanager}/-/reload`, { method: 'POST' });
-    expect(reload.status).toBe(200);
+    // Receivers' URLs come from OTELKIT_ALERT_WEBHOOK_<RECEIVER>_URL, as in a real deployment.
+    const base = `http://127.0.0.1:${port}`;
+    stack = await startTestStack({
+      alertWebhooks: Object.fromEntries(
+        ['page', 'ticket', 'deadmansswitch'].map((receiver) => [
+          webhookVariable(receiver),
+          `${base}/${receiver}`,
+        ]),
+      ),
+    });
   });
   afterAll(async () => {
     await stack?.stop();

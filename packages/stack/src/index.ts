@@ -1,3 +1,4 @@
+export { renderAlertmanagerConfig, webhookVariable } from './alertmanager-config.js';
 export { runDemoTraffic } from './demo-traffic.js';
 export { doctor, type Finding } from './doctor.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';

@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderAlertmanagerConfig } from './alertmanager-config.js';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
 import { freePort } from './ports.js';
@@ -59,6 +60,11 @@ export interface StackOptions {
   stateDir?: string;
   /** Extra Collector environment, e.g. `{ OTELKIT_TRACE_SAMPLE_PERCENT: '25' }`. */
   collectorEnv?: Record<string, string>;
+  /**
+   * Webhook URLs of the Alertmanager receivers, as `OTELKIT_ALERT_WEBHOOK_<RECEIVER>_URL`
+   * variables (e.g. `OTELKIT_ALERT_WEBHOOK_PAGE_URL`); the process environment is used otherwise.
+   */
+  alertWebhooks?: Record<string, string>;
   /** Prometheus scrape and rule evaluation interval, e.g. `'2s'` in tests. */
   scrapeInterval?: string;
   /** Keep the backends running after this process exits (`otelkit up`). */
@@ -158,7 +164,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ),
   );
   const alertmanagerYml = join(stateDir, 'alertmanager.yml');
-  copyFileSync(join(root, 'prometheus', 'alertmanager.yml'), alertmanagerYml);
+  writeFileSync(
+    alertmanagerYml,
+    renderAlertmanagerConfig(root, { ...process.env, ...options.alertWebhooks }),
+  );
 
   const detached = options.detached ?? false;
   const processes: Record<ComponentName, ManagedProcess> = {
