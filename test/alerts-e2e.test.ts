@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { freePort, ManagedProcess, type Stack, webhookVariable } from '@otelkit/stack';
+import { freePort, type Stack, webhookVariable } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
@@ -127,28 +124,22 @@ describe('alerting end to end: Prometheus rules → Alertmanager → webhook rec
   });
 
   it('the blackbox exporter probes the Collector health endpoint the way prometheus.yml asks (http_2xx)', async () => {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'otelkit-blackbox-'));
-    const blackbox = new ManagedProcess({
-      name: 'blackbox-exporter',
-      command: '/usr/bin/prometheus-blackbox-exporter',
-      args: ['--config.file=/etc/prometheus/blackbox.yml', `--web.listen-address=127.0.0.1:${port}`],
-      logFile: join(dir, 'blackbox.log'),
-      ready: { http: `http://127.0.0.1:${port}/-/healthy` },
+    // Scraped by the stack's Prometheus from the stack's blackbox exporter, as configured.
+    const [probe] = await eventually('probe_success of the Collector in Prometheus', async () => {
+      const found = await query(
+        stack.endpoints.prometheus,
+        'probe_success{job="blackbox-http", service="otelkit-collector"}',
+      );
+      return found.length > 0 ? found : undefined;
     });
-    try {
-      await blackbox.start();
-      const probe = async (target: string) => {
-        const params = new URLSearchParams({ module: 'http_2xx', target });
-        const text = await (await fetch(`http://127.0.0.1:${port}/probe?${params}`)).text();
-        return /^probe_success (\d)/m.exec(text)?.[1];
-      };
-      expect(await probe(stack.endpoints.collectorHealth)).toBe('1');
-      const closed = await freePort();
-      expect(await probe(`http://127.0.0.1:${closed}/health/ready`)).toBe('0');
-    } finally {
-      await blackbox.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(probe?.value).toBe(1);
+    // And a closed port is a failed probe, which is what EndpointDown fires on.
+    const closed = await freePort();
+    const params = new URLSearchParams({
+      module: 'http_2xx',
+      target: `http://127.0.0.1:${closed}/health/ready`,
+    });
+    const text = await (await fetch(`http://127.0.0.1:${stack.ports.blackbox}/probe?${params}`)).text();
+    expect(/^probe_success (\d)/m.exec(text)?.[1]).toBe('0');
   });
 });

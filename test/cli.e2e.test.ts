@@ -48,6 +48,7 @@ describe('otelkit up / status / down (the quick start)', () => {
     expect(status.stdout).toMatch(/^prometheus\s+ready/m);
     expect(status.stdout).toMatch(/^alertmanager\s+ready/m);
     expect(status.stdout).toMatch(/^sink\s+ready/m);
+    expect(status.stdout).toMatch(/^blackbox\s+ready/m);
 
     const prometheus = `http://127.0.0.1:${DEFAULT_PORTS.prometheus}`;
     await eventually(
@@ -67,7 +68,7 @@ describe('otelkit up / status / down (the quick start)', () => {
 
     const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as State;
     const pids = Object.values(state.processes).map((p) => p.pid);
-    expect(pids).toHaveLength(5);
+    expect(pids).toHaveLength(6);
 
     const down = await otelkit('down');
     expect(down.stdout).toMatch(/collector: stopped/);

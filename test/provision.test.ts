@@ -24,7 +24,15 @@ describe('otelkit provision', () => {
 
   it('reports every prerequisite on its own line in doctor', async () => {
     const { stdout } = await run(process.execPath, [cli, 'doctor']).catch((e: { stdout: string }) => e);
-    for (const name of ['node', 'go', 'collector', 'prometheus', 'alertmanager', 'docker']) {
+    for (const name of [
+      'node',
+      'go',
+      'collector',
+      'prometheus',
+      'alertmanager',
+      'blackbox-exporter',
+      'docker',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^(ok|missing|note)\\s+${name}: `, 'm'));
     }
   });

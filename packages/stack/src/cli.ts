@@ -13,8 +13,9 @@ import { clearState, isOurProcess, readState, writeState } from './state-file.js
 
 const USAGE = `usage: otelkit <command> [--state-dir DIR]
 
-  up [--demo]   build what is missing, start the Collector, Prometheus, Alertmanager and the
-                Loki/Tempo sink on 127.0.0.1 in the background; --demo also sends demo telemetry
+  up [--demo]   build what is missing, start the Collector, Prometheus, Alertmanager, the
+                blackbox exporter and the Loki/Tempo sink on 127.0.0.1 in the background;
+                --demo also sends demo telemetry
   down          stop what "otelkit up" started (only those PIDs)
   status        show each backend: running or not, ready or not, where
   doctor        check prerequisites, one line each
@@ -141,6 +142,7 @@ async function status(stateDir: string): Promise<number> {
     collector: state.endpoints.collectorHealth,
     prometheus: `${state.endpoints.prometheus}/-/ready`,
     alertmanager: `${state.endpoints.alertmanager}/-/ready`,
+    blackbox: `http://127.0.0.1:${state.ports.blackbox}/-/healthy`,
     sink: `http://127.0.0.1:${state.ports.sinkHealth}/`,
   };
   let healthy = true;

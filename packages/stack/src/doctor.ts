@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCommand, run } from './exec.js';
+import { run } from './exec.js';
 import { cacheDir, repoRoot } from './paths.js';
 import { portInUse } from './ports.js';
-import { COLLECTOR_BINARY, manifestHash, requireGo } from './provision/index.js';
+import {
+  ALERTMANAGER,
+  BLACKBOX_EXPORTER,
+  COLLECTOR_BINARY,
+  findBinary,
+  manifestHash,
+  requireGo,
+} from './provision/index.js';
 import { DEFAULT_PORTS } from './stack.js';
 import { pinnedVersions } from './versions.js';
 
@@ -65,17 +72,18 @@ export async function doctor(): Promise<Finding[]> {
           detail: `${versions.prometheus} not built yet; "otelkit provision" builds it from its Go module (~8 min)`,
         },
   );
-  const alertmanager = (await hasCommand('prometheus-alertmanager')) || (await hasCommand('alertmanager'));
-  findings.push(
-    alertmanager
-      ? { status: 'ok', name: 'alertmanager', detail: 'installed' }
-      : {
-          status: 'missing',
-          name: 'alertmanager',
-          detail:
-            'not installed; "sudo apt-get install -y prometheus-alertmanager" or "otelkit provision" as root',
-        },
-  );
+  for (const backend of [ALERTMANAGER, BLACKBOX_EXPORTER]) {
+    const found = await findBinary(backend.binaries);
+    findings.push(
+      found
+        ? { status: 'ok', name: backend.name, detail: found }
+        : {
+            status: 'missing',
+            name: backend.name,
+            detail: `not installed; "sudo apt-get install -y ${backend.package}" or "otelkit provision" as root`,
+          },
+    );
+  }
   for (const [name, port] of Object.entries(DEFAULT_PORTS)) {
     if (await portInUse(port)) {
       findings.push({

@@ -50,13 +50,3 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
   });
 }
-
-/** Whether `command` resolves on PATH (or is an existing path). */
-export async function hasCommand(command: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v "${command}"`]);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -24,7 +24,13 @@ scrape_configs:
     const rendered = parse(
       renderPrometheusConfig(
         root,
-        { prometheus: '127.0.0.1:1', collectorMetrics: '127.0.0.1:2', alertmanager: '127.0.0.1:3' },
+        {
+          prometheus: '127.0.0.1:1',
+          collectorMetrics: '127.0.0.1:2',
+          alertmanager: '127.0.0.1:3',
+          blackbox: '127.0.0.1:4',
+          collectorHealth: '127.0.0.1:5',
+        },
         { scrapeInterval: '1s' },
       ),
     );

@@ -10,6 +10,10 @@ export interface PrometheusTargets {
   collectorMetrics: string;
   /** host:port of Alertmanager. */
   alertmanager: string;
+  /** host:port of the blackbox exporter. */
+  blackbox: string;
+  /** host:port of the Collector's health_check extension. */
+  collectorHealth: string;
 }
 
 interface StaticConfig {
@@ -19,7 +23,11 @@ interface PrometheusYaml {
   global?: Record<string, unknown>;
   rule_files?: string[];
   alerting?: { alertmanagers?: { static_configs?: StaticConfig[] }[] };
-  scrape_configs?: { job_name: string; static_configs?: StaticConfig[] }[];
+  scrape_configs?: {
+    job_name: string;
+    static_configs?: StaticConfig[];
+    relabel_configs?: { replacement?: string }[];
+  }[];
 }
 
 /**
@@ -38,6 +46,8 @@ export function renderPrometheusConfig(
     'otel-collector:8888': targets.collectorMetrics,
     'alertmanager:9093': targets.alertmanager,
     'localhost:9090': targets.prometheus,
+    'blackbox-exporter:9115': targets.blackbox,
+    'http://otel-collector:13133/': `http://${targets.collectorHealth}/`,
   };
   const mapTargets = (list: StaticConfig[] | undefined) => {
     for (const entry of list ?? []) {
@@ -45,7 +55,13 @@ export function renderPrometheusConfig(
     }
   };
   for (const manager of config.alerting?.alertmanagers ?? []) mapTargets(manager.static_configs);
-  for (const job of config.scrape_configs ?? []) mapTargets(job.static_configs);
+  for (const job of config.scrape_configs ?? []) {
+    mapTargets(job.static_configs);
+    // Probe jobs name the exporter in a relabel replacement rather than in their targets.
+    for (const relabel of job.relabel_configs ?? []) {
+      if (relabel.replacement) relabel.replacement = rename[relabel.replacement] ?? relabel.replacement;
+    }
+  }
   config.rule_files = (config.rule_files ?? []).map((file) => (isAbsolute(file) ? file : join(dir, file)));
   config.global = {
     ...config.global,

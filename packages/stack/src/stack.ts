@@ -9,7 +9,7 @@ import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
 
 /** The backends of the native stack, in start order. */
-export const COMPONENTS = ['sink', 'alertmanager', 'prometheus', 'collector'] as const;
+export const COMPONENTS = ['sink', 'alertmanager', 'blackbox', 'prometheus', 'collector'] as const;
 
 /** One backend of the native stack. */
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -28,6 +28,8 @@ export interface StackPorts {
   prometheus: number;
   /** Alertmanager web and API. */
   alertmanager: number;
+  /** Blackbox exporter (uptime probes). */
+  blackbox: number;
   /** Sink OTLP/gRPC (receives what would go to Tempo). */
   sinkGrpc: number;
   /** Sink OTLP/HTTP (receives what would go to Loki). */
@@ -44,6 +46,7 @@ export const DEFAULT_PORTS: StackPorts = {
   collectorMetrics: 8888,
   prometheus: 9090,
   alertmanager: 9093,
+  blackbox: 9115,
   sinkGrpc: 14317,
   sinkHttp: 14318,
   sinkHealth: 14133,
@@ -157,6 +160,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         prometheus: local(ports.prometheus),
         collectorMetrics: local(ports.collectorMetrics),
         alertmanager: local(ports.alertmanager),
+        blackbox: local(ports.blackbox),
+        collectorHealth: local(ports.collectorHealth),
       },
       options.scrapeInterval
         ? { scrapeInterval: options.scrapeInterval, evaluationInterval: options.scrapeInterval }
@@ -196,6 +201,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ],
       logFile: join(logs, 'alertmanager.log'),
       ready: { http: `http://${local(ports.alertmanager)}/-/ready` },
+      detached,
+    }),
+    blackbox: new ManagedProcess({
+      name: 'blackbox',
+      command: binaries.blackbox.binary,
+      // Debian's package ships this config with the http_2xx module prometheus.yml uses.
+      args: ['--config.file=/etc/prometheus/blackbox.yml', `--web.listen-address=${local(ports.blackbox)}`],
+      logFile: join(logs, 'blackbox.log'),
+      ready: { http: `http://${local(ports.blackbox)}/-/healthy` },
       detached,
     }),
     prometheus: new ManagedProcess({

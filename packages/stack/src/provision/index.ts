@@ -1,12 +1,18 @@
 import { cacheDir, repoRoot } from '../paths.js';
 import { pinnedVersions } from '../versions.js';
-import { ensureAlertmanager } from './alertmanager.js';
 import { ensureCollector, type Provisioned } from './collector.js';
+import { ALERTMANAGER, BLACKBOX_EXPORTER, ensureDebianBackend } from './debian-package.js';
 import { ensurePrometheus, type ProvisionedPrometheus } from './prometheus.js';
 import type { Reporter } from './report.js';
 
-export { ensureAlertmanager } from './alertmanager.js';
 export { COLLECTOR_BINARY, ensureCollector, manifestHash, type Provisioned } from './collector.js';
+export {
+  ALERTMANAGER,
+  BLACKBOX_EXPORTER,
+  type DebianBackend,
+  ensureDebianBackend,
+  findBinary,
+} from './debian-package.js';
 export { requireGo } from './go-toolchain.js';
 export { ensurePrometheus, type ProvisionedPrometheus, wrapperGoMod } from './prometheus.js';
 export { MissingPrerequisiteError, type Reporter } from './report.js';
@@ -19,6 +25,8 @@ export interface Binaries {
   prometheus: ProvisionedPrometheus;
   /** Alertmanager. */
   alertmanager: Provisioned;
+  /** Blackbox exporter (uptime probes). */
+  blackbox: Provisioned;
 }
 
 /** Builds or finds every backend, reusing what is cached. Safe to call on every start. */
@@ -28,6 +36,7 @@ export async function provision(report: Reporter = () => {}): Promise<Binaries> 
   const versions = pinnedVersions(root);
   const collector = await ensureCollector(root, cache, report);
   const prometheus = await ensurePrometheus(cache, versions, report);
-  const alertmanager = await ensureAlertmanager(report);
-  return { collector, prometheus, alertmanager };
+  const alertmanager = await ensureDebianBackend(ALERTMANAGER, report);
+  const blackbox = await ensureDebianBackend(BLACKBOX_EXPORTER, report);
+  return { collector, prometheus, alertmanager, blackbox };
 }
