@@ -1,0 +1,200 @@
+import { ARM_NAMES, type ArmName } from './arms.js';
+import type { Accepted } from './collector.js';
+import type { LoadResult } from './load.js';
+
+/** One start-up measurement. */
+export interface StartSample {
+  arm: ArmName;
+  /** Milliseconds from spawn to the first HTTP 200. */
+  firstOkMs: number;
+  /** CPU milliseconds the server had used by then. */
+  firstOkCpuMs: number;
+}
+
+/** One measured load window of one arm. */
+export interface LoadRound {
+  arm: ArmName;
+  /** Round number, from 1. */
+  round: number;
+  /** The measured window (the warm-up is not in it). */
+  load: LoadResult;
+  /** Peak RSS of the server (VmHWM) after the window, MiB. */
+  peakRssMiB: number;
+  /** Server CPU time per answered request in the window, µs: noise-resistant cost figure. */
+  cpuUsPerRequest: number;
+  /** Cores' worth of CPU used by the server during the window. */
+  serverCores: number;
+  /** Cores' worth of CPU used by the Collector and the rest of the stack during the window. */
+  stackCores: number;
+  /** Cores' worth of CPU used by this process (autocannon) during the window. */
+  loadGenCores: number;
+  /** Cores' worth of CPU used by everything else on the machine during the window. */
+  otherCores: number;
+  /** Requests the server answered over its life (probe, warm-up, window). */
+  requestsServed: number;
+  /** What the Collector accepted from this server over its life. */
+  accepted: Accepted;
+  /** How the server ended after SIGTERM. */
+  stoppedBy: 'sigterm' | 'sigkill' | 'exited';
+}
+
+/** Per-arm summary over rounds. */
+export interface ArmSummary {
+  arm: ArmName;
+  requestsPerSec: number;
+  p99Ms: number;
+  peakRssMiB: number;
+  cpuUsPerRequest: number;
+  /** Median time to first 200, ms, and every sample. */
+  startupMs: number;
+  startupSamplesMs: number[];
+  /** Median CPU time used up to the first 200, ms. */
+  startupCpuMs: number;
+  /** Accepted by the Collector per request served; NaN for the uninstrumented arm. */
+  spansPerRequest: number;
+  logRecordsPerRequest: number;
+  /** Metric points accepted per server process (mean over rounds; warm-up and shutdown included). */
+  metricPoints: number;
+  /** Ratios to the uninstrumented arm. */
+  throughputVsNone: number;
+  p99VsNone: number;
+  rssVsNone: number;
+  addedStartupMs: number;
+  addedStartupCpuMs: number;
+  /** Errors and non-2xx over all rounds: must be 0. */
+  failures: number;
+}
+
+/** The whole result. */
+export interface Summary {
+  arms: Record<ArmName, ArmSummary>;
+  /** otelkit requests/s over upstream requests/s. */
+  otelkitVsUpstreamThroughput: number;
+  targets: {
+    throughput: { value: number; target: number; met: boolean };
+    startup: { value: number; target: number; met: boolean };
+  };
+}
+
+/** Target: otelkit's throughput at least this multiple of upstream's. */
+export const THROUGHPUT_TARGET = 1.5;
+/** Target: otelkit adds less than this to time to first listen, ms. */
+export const STARTUP_TARGET_MS = 250;
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Per-arm means over rounds (median for start-up, which is skewed by outliers), and ratios. */
+export function summarise(starts: readonly StartSample[], rounds: readonly LoadRound[]): Summary {
+  const partial = {} as Record<
+    ArmName,
+    Omit<ArmSummary, 'throughputVsNone' | 'p99VsNone' | 'rssVsNone' | 'addedStartupMs' | 'addedStartupCpuMs'>
+  >;
+  for (const arm of ARM_NAMES) {
+    const mine = rounds.filter((r) => r.arm === arm);
+    const mineStarts = starts.filter((s) => s.arm === arm);
+    const samples = mineStarts.map((s) => s.firstOkMs);
+    const served = mine.reduce((a, r) => a + r.requestsServed, 0);
+    partial[arm] = {
+      arm,
+      requestsPerSec: mean(mine.map((r) => r.load.requestsPerSec)),
+      p99Ms: mean(mine.map((r) => r.load.p99Ms)),
+      peakRssMiB: mean(mine.map((r) => r.peakRssMiB)),
+      cpuUsPerRequest: mean(mine.map((r) => r.cpuUsPerRequest)),
+      startupMs: median(samples),
+      startupSamplesMs: samples,
+      startupCpuMs: median(mineStarts.map((s) => s.firstOkCpuMs)),
+      spansPerRequest: arm === 'none' ? Number.NaN : mine.reduce((a, r) => a + r.accepted.spans, 0) / served,
+      logRecordsPerRequest:
+        arm === 'none' ? Number.NaN : mine.reduce((a, r) => a + r.accepted.logRecords, 0) / served,
+      metricPoints: arm === 'none' ? Number.NaN : mean(mine.map((r) => r.accepted.metricPoints)),
+      failures: mine.reduce((a, r) => a + r.load.errors + r.load.non2xx, 0),
+    };
+  }
+  const none = partial.none;
+  const arms = {} as Record<ArmName, ArmSummary>;
+  for (const arm of ARM_NAMES) {
+    const s = partial[arm];
+    arms[arm] = {
+      ...s,
+      throughputVsNone: s.requestsPerSec / none.requestsPerSec,
+      p99VsNone: s.p99Ms / none.p99Ms,
+      rssVsNone: s.peakRssMiB / none.peakRssMiB,
+      addedStartupMs: s.startupMs - none.startupMs,
+      addedStartupCpuMs: s.startupCpuMs - none.startupCpuMs,
+    };
+  }
+  const ratio = arms.otelkit.requestsPerSec / arms.upstream.requestsPerSec;
+  return {
+    arms,
+    otelkitVsUpstreamThroughput: ratio,
+    targets: {
+      throughput: { value: ratio, target: THROUGHPUT_TARGET, met: ratio >= THROUGHPUT_TARGET },
+      startup: {
+        value: arms.otelkit.addedStartupMs,
+        target: STARTUP_TARGET_MS,
+        met: arms.otelkit.addedStartupMs < STARTUP_TARGET_MS,
+      },
+    },
+  };
+}
+
+const LABELS: Record<ArmName, string> = {
+  none: 'uninstrumented',
+  upstream: 'upstream `auto-instrumentations-node/register`',
+  otelkit: '`@otelkit/node/register`',
+};
+
+const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+const signed = (value: number) =>
+  Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(0)}` : '–';
+
+/** The summary as markdown: the main table, the targets, telemetry cross-check and raw rounds. */
+export function markdown(summary: Summary, rounds: readonly LoadRound[]): string {
+  const lines = [
+    '| arm | requests/s | vs uninstr. | p99 ms | vs uninstr. | peak RSS MiB | vs uninstr. | server CPU µs/req | first listen ms (median) | added ms | CPU to first listen ms | added CPU ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const arm of ARM_NAMES) {
+    const s = summary.arms[arm];
+    lines.push(
+      `| ${LABELS[arm]} | ${f(s.requestsPerSec)} | ${x(s.throughputVsNone)} | ${f(s.p99Ms, 1)} | ${x(s.p99VsNone)} | ${f(s.peakRssMiB, 1)} | ${x(s.rssVsNone)} | ${f(s.cpuUsPerRequest)} | ${f(s.startupMs)} | ${arm === 'none' ? '–' : signed(s.addedStartupMs)} | ${f(s.startupCpuMs)} | ${arm === 'none' ? '–' : signed(s.addedStartupCpuMs)} |`,
+    );
+  }
+  const { throughput, startup } = summary.targets;
+  lines.push(
+    '',
+    `- otelkit / upstream throughput: **${x(throughput.value)}** (target ≥ ${throughput.target}×): **${throughput.met ? 'met' : 'missed'}**`,
+    `- otelkit added start-up: **${signed(startup.value)} ms** (target < ${startup.target} ms): **${startup.met ? 'met' : 'missed'}**; upstream adds ${signed(summary.arms.upstream.addedStartupMs)} ms`,
+    '',
+    'Telemetry the Collector accepted (cross-check that both instrumented arms export every signal):',
+    '',
+    '| arm | spans / request | log records / request | metric points per server |',
+    '|---|---:|---:|---:|',
+  );
+  for (const arm of ['upstream', 'otelkit'] as const) {
+    const s = summary.arms[arm];
+    lines.push(
+      `| ${LABELS[arm]} | ${f(s.spansPerRequest, 2)} | ${f(s.logRecordsPerRequest, 2)} | ${f(s.metricPoints)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Rounds (CPU in cores: server / Collector+stack / autocannon / anything else on the machine):',
+    '',
+    '| round | arm | requests/s | p99 ms | peak RSS MiB | µs/req | CPU server / stack / load / other | stopped by |',
+    '|---:|---|---:|---:|---:|---:|---|---|',
+  );
+  for (const r of rounds) {
+    lines.push(
+      `| ${r.round} | ${r.arm} | ${f(r.load.requestsPerSec)} | ${f(r.load.p99Ms, 1)} | ${f(r.peakRssMiB, 1)} | ${f(r.cpuUsPerRequest)} | ${f(r.serverCores, 2)} / ${f(r.stackCores, 2)} / ${f(r.loadGenCores, 2)} / ${f(r.otherCores, 2)} | ${r.stoppedBy} |`,
+    );
+  }
+  return lines.join('\n');
+}
