@@ -5,19 +5,17 @@
 // SDK's post-load work: document-load spans, vitals observers, the first export), then reads
 // Chrome's Performance domain metrics TaskDuration (all main-thread tasks) and ScriptDuration.
 //   node bench/web-overhead/run.mjs [--runs 15]
-// playwright-core is resolved from the test package, which declares it (bench/package.json does
-// not yet). Telemetry goes to a same-origin /v1/traces that answers 200, so no Collector is needed
+// Telemetry goes to a same-origin /v1/traces that answers 200, so no Collector is needed
 // and no CORS preflight is measured.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { chromium } = createRequire(join(root, 'test', 'package.json'))('playwright-core');
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
 
