@@ -17,6 +17,7 @@ import {
   ExportStatusTracker,
   setExportStatusTracker,
 } from '../telemetry/export-status.js';
+import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { logExporter, metricExporter, spanExporter } from './exporters.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
 import { buildResource } from './resource.js';
@@ -132,6 +133,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       : [],
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  if (config.instrumentations.includes('runtime-node')) recordHeapLimit(meterProvider);
 
   const logsOut = logExporter(config.logs, timeout);
   const loggerProvider = new LoggerProvider({
