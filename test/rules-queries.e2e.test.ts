@@ -33,21 +33,12 @@ const EXPECTED_EMPTY: Record<string, string> = {
   CollectorDroppingData: 'otelcol_exporter_enqueue_failed_* exists only once a sending queue overflowed',
 };
 
-/** `rate()` over the refused counters of all three signals, kept apart by a `signal` label. */
-const refusedBySignal = (['spans', 'metric_points', 'log_records'] as const)
-  .map(
-    (signal) =>
-      `label_replace(rate(otelcol_receiver_refused_${signal}{job="otel-collector"}[5m]), "signal", "${signal}", "", "")`,
-  )
-  .join(' or ');
-
 /**
- * Alerts whose expression Prometheus rejects on real data, with a replacement that works. Each
- * entry is checked both ways: the expression in the rule file must still fail (remove the entry
- * once the rule is fixed) and the replacement must return a series.
+ * Alerts whose expression Prometheus rejects or cannot satisfy on real data, with a replacement
+ * that works. Each entry is checked both ways: the expression in the rule file must still fail
+ * (remove the entry once the rule is fixed) and the replacement must return a series. Empty since
+ * CollectorReceiverRefusing and NodeHeapNearLimit were fixed.
  */
-// Alerts whose expression cannot work as written, with the replacement proven here; empty now
-// that CollectorReceiverRefusing and NodeHeapNearLimit are fixed. A new entry must be fixed too.
 const KNOWN_BROKEN: Record<string, { error?: string; fixed: string }> = {};
 
 interface Rule {
