@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { WEB_VITALS_SCOPE, WebVitalAttributes, WebVitalNames } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,22 +13,14 @@ import {
   loadDashboards,
   queriesOf,
 } from '../packages/dashboards/src/queries.js';
+import { type ExampleTraffic, startExampleTraffic, WEB_APP } from './helpers/example-traffic.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import {
-  type ExampleServices,
-  type RunningService,
-  startExampleServices,
-  startService,
-} from './helpers/services.js';
 import { startTestStack } from './helpers/stack.js';
-import { type ServiceTelemetry, serviceTelemetry } from './helpers/telemetry.js';
 
 const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
 const dashboards = loadDashboards(DASHBOARD_DIR).map((d) => d.json);
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-'));
-const WEB_APP = 'shop-web';
-const PAGES = ['/checkout', '/'];
 /** Values tried first for a variable, when they exist: the services and pages the traffic exercises most. */
 const PREFERRED = ['orders-esm', '/api/orders/:id', '/checkout', WEB_APP, 'secure-app'];
 
@@ -111,96 +101,15 @@ describe('every dashboard query', () => {
 
   describe('PromQL against the real Prometheus after the pipeline carried example traffic', () => {
     let stack: Stack;
-    let examples: ExampleServices;
-    let browser: ServiceTelemetry;
-    let traffic: NodeJS.Timeout | undefined;
-    let orders: RunningService;
-    let secure: RunningService;
-
-    async function sendWebTelemetry(): Promise<void> {
-      const vitals = browser.tracerFor(WEB_VITALS_SCOPE);
-      const now = Date.now();
-      for (const page of PAGES) {
-        for (const vital of WebVitalNames) {
-          for (const [value, rating] of [
-            [vital === 'CLS' ? 50 : 150, 'good'],
-            [vital === 'CLS' ? 180 : 900, 'needs-improvement'],
-            [vital === 'CLS' ? 400 : 5000, 'poor'],
-          ] as const) {
-            vitals
-              .startSpan(vital, {
-                startTime: now,
-                attributes: {
-                  [WebVitalAttributes.name]: vital,
-                  [WebVitalAttributes.value]: vital === 'CLS' ? value / 1000 : value,
-                  [WebVitalAttributes.rating]: rating,
-                  [WebVitalAttributes.page]: page,
-                },
-              })
-              .end(now + value);
-          }
-        }
-        // What @otelkit/web sends besides vitals: a page view per load, an `exception` span per JS error.
-        browser
-          .span('page view', {
-            attributes: { [WebVitalAttributes.page]: page, 'session.id': 'a'.repeat(32) },
-          })
-          .end();
-        const error = browser.span('exception', {
-          attributes: {
-            'exception.type': 'TypeError',
-            'exception.message': 'x is undefined',
-            'exception.fingerprint': '0123456789abcdef',
-            'otelkit.error.origin': 'uncaught_exception',
-            [WebVitalAttributes.page]: page,
-          },
-        });
-        error.setStatus({ code: SpanStatusCode.ERROR, message: 'x is undefined' });
-        error.end();
-      }
-      await browser.flush();
-    }
-
-    async function sendTraffic(): Promise<void> {
-      const requests = [
-        fetch(`${orders.url}/api/orders/1001`),
-        fetch(`${orders.url}/api/orders/1002`),
-        fetch(`${orders.url}/api/checkout-fails`),
-        fetch(`${examples.inventory.url}/`),
-        fetch(`${secure.url}/login?user=x&password=wrong`),
-        fetch(`${secure.url}/login?user=x&password=correct-horse`),
-        fetch(`${secure.url}/boom`),
-        fetch(`${secure.url}/`),
-      ];
-      for (const settled of await Promise.allSettled(requests))
-        if (settled.status === 'fulfilled') await settled.value.arrayBuffer();
-      await sendWebTelemetry();
-    }
+    let traffic: ExampleTraffic;
 
     beforeAll(async () => {
       stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
-      examples = await startExampleServices(stack, logDir, [
-        { name: 'orders-esm', entry: 'examples/orders-api/server.mjs' },
-      ]);
-      [orders] = examples.orders as [RunningService];
-      secure = await startService(
-        stack,
-        { name: 'secure-app', entry: 'test/fixtures/secure-app.mjs', cwd: import.meta.dirname },
-        logDir,
-      );
-      browser = serviceTelemetry(stack.endpoints.otlpHttp, WEB_APP);
-      await sendTraffic();
-      // Keep traffic flowing so that rates over the last minute stay above zero while checking.
-      traffic = setInterval(() => {
-        sendTraffic().catch(() => undefined);
-      }, 2000);
+      traffic = await startExampleTraffic(stack, logDir, 'orders-esm');
     });
 
     afterAll(async () => {
-      if (traffic) clearInterval(traffic);
-      await browser?.shutdown();
-      await secure?.process.stop();
-      await examples?.stop();
+      await traffic?.stop();
       await stack?.stop();
       rmSync(logDir, { recursive: true, force: true });
     });

@@ -1,26 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { WEB_VITALS_SCOPE, WebVitalAttributes, WebVitalNames } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type ExampleTraffic, startExampleTraffic } from './helpers/example-traffic.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import {
-  type ExampleServices,
-  type RunningService,
-  startExampleServices,
-  startService,
-} from './helpers/services.js';
 import { startTestStack } from './helpers/stack.js';
-import { type ServiceTelemetry, serviceTelemetry } from './helpers/telemetry.js';
 
 const RULES_DIR = join(import.meta.dirname, '../prometheus/rules');
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-rules-'));
-const WEB_APP = 'shop-web';
-const PAGES = ['/checkout', '/'];
 
 /**
  * Alerts whose threshold-free expression may legitimately return nothing after healthy example
@@ -182,55 +172,8 @@ describe('the threshold-free expression parser', () => {
 
 describe('every recording rule and alert expression against the real Prometheus', () => {
   let stack: Stack;
-  let examples: ExampleServices;
-  let browser: ServiceTelemetry;
-  let traffic: NodeJS.Timeout | undefined;
-  let orders: RunningService;
-  let secure: RunningService;
+  let traffic: ExampleTraffic;
   const report: string[] = [];
-
-  // Copied from dashboards-queries.e2e.test.ts: what @otelkit/web sends (vitals of every rating,
-  // a page view, a JS error), for each page.
-  async function sendWebTelemetry(): Promise<void> {
-    const vitals = browser.tracerFor(WEB_VITALS_SCOPE);
-    const now = Date.now();
-    for (const page of PAGES) {
-      for (const vital of WebVitalNames) {
-        for (const [value, rating] of [
-          [vital === 'CLS' ? 50 : 150, 'good'],
-          [vital === 'CLS' ? 180 : 900, 'needs-improvement'],
-          [vital === 'CLS' ? 400 : 5000, 'poor'],
-        ] as const) {
-          vitals
-            .startSpan(vital, {
-              startTime: now,
-              attributes: {
-                [WebVitalAttributes.name]: vital,
-                [WebVitalAttributes.value]: vital === 'CLS' ? value / 1000 : value,
-                [WebVitalAttributes.rating]: rating,
-                [WebVitalAttributes.page]: page,
-              },
-            })
-            .end(now + value);
-        }
-      }
-      browser
-        .span('page view', { attributes: { [WebVitalAttributes.page]: page, 'session.id': 'a'.repeat(32) } })
-        .end();
-      const error = browser.span('exception', {
-        attributes: {
-          'exception.type': 'TypeError',
-          'exception.message': 'x is undefined',
-          'exception.fingerprint': '0123456789abcdef',
-          'otelkit.error.origin': 'uncaught_exception',
-          [WebVitalAttributes.page]: page,
-        },
-      });
-      error.setStatus({ code: SpanStatusCode.ERROR, message: 'x is undefined' });
-      error.end();
-    }
-    await browser.flush();
-  }
 
   /**
    * The exporters retry forever (retry_on_failure.max_elapsed_time: 0), so a stopped backend never
@@ -265,48 +208,15 @@ describe('every recording rule and alert expression against the real Prometheus'
     await response.arrayBuffer();
   }
 
-  async function sendTraffic(): Promise<void> {
-    const requests = [
-      fetch(`${orders.url}/api/orders/1001`),
-      fetch(`${orders.url}/api/orders/1002`),
-      fetch(`${orders.url}/api/checkout-fails`),
-      fetch(`${examples.inventory.url}/`),
-      fetch(`${secure.url}/login?user=x&password=wrong`),
-      fetch(`${secure.url}/login?user=x&password=correct-horse`),
-      fetch(`${secure.url}/boom`),
-      fetch(`${secure.url}/`),
-    ];
-    for (const settled of await Promise.allSettled(requests))
-      if (settled.status === 'fulfilled') await settled.value.arrayBuffer();
-    await sendWebTelemetry();
-  }
-
   beforeAll(async () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
     // The SLO specs (prometheus/slos/*.yaml) name the services orders-api and inventory-api.
-    examples = await startExampleServices(stack, logDir, [
-      { name: 'orders-api', entry: 'examples/orders-api/server.mjs' },
-    ]);
-    [orders] = examples.orders as [RunningService];
-    secure = await startService(
-      stack,
-      { name: 'secure-app', entry: 'test/fixtures/secure-app.mjs', cwd: import.meta.dirname },
-      logDir,
-    );
-    browser = serviceTelemetry(stack.endpoints.otlpHttp, WEB_APP);
-    await sendTraffic();
+    traffic = await startExampleTraffic(stack, logDir, 'orders-api');
     await sendRejectedMetric();
-    // Keep traffic flowing so that rates over the last minutes stay above zero while checking.
-    traffic = setInterval(() => {
-      sendTraffic().catch(() => undefined);
-    }, 2000);
   }, 120_000);
 
   afterAll(async () => {
-    if (traffic) clearInterval(traffic);
-    await browser?.shutdown();
-    await secure?.process.stop();
-    await examples?.stop();
+    await traffic?.stop();
     await stack?.stop();
     rmSync(logDir, { recursive: true, force: true });
     console.log(`${report.join('\n')}`);
