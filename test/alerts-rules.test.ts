@@ -3,17 +3,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CollectorMetrics,
-  ErrorsMetric,
-  SecurityEventsMetric,
-  ServiceGraphMetrics,
-  SpanMetrics,
-  WebVitalsMetrics,
-} from '@otelkit/conventions';
 import { provision, repoRoot } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CONVENTION_METRICS } from './helpers/known-metrics.js';
 
 const exec = promisify(execFile);
 const root = repoRoot();
@@ -26,13 +19,7 @@ const SECTION_PARTS = ['**What it means.**', '**Look first.**', '**Make it stop.
  * the component that produces them. A name outside this list is a typo or an undocumented series.
  */
 const KNOWN_METRICS = new Set<string>([
-  ...Object.values(SpanMetrics),
-  ...Object.values(ServiceGraphMetrics),
-  ...Object.values(CollectorMetrics),
-  ErrorsMetric.prometheusName,
-  SecurityEventsMetric.prometheusName,
-  WebVitalsMetrics.bucket,
-  WebVitalsMetrics.count,
+  ...CONVENTION_METRICS,
   // @opentelemetry/instrumentation-runtime-node (nodejs.eventloop.*, v8js.*), as Prometheus names them.
   'nodejs_eventloop_delay_p99_seconds',
   'nodejs_eventloop_utilization_ratio',

@@ -2,16 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CollectorMetrics,
-  ErrorsMetric,
-  SecurityEventsMetric,
-  ServiceGraphMetrics,
-  SpanMetrics,
-  WebVitalsMetrics,
-} from '@otelkit/conventions';
 import { describe, expect, it } from 'vitest';
 import { loadDashboards as load, metricNames, queriesOf } from '../packages/dashboards/src/queries.js';
+import { CONVENTION_METRICS } from './helpers/known-metrics.js';
 
 const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
 const loadDashboards = () => load(DASHBOARD_DIR);
@@ -24,13 +17,7 @@ const ALLOWED_UIDS = new Set(['prometheus', 'loki', 'tempo', '-- Grafana --', '-
  * `up` and `target_info`.
  */
 const KNOWN_METRICS = new Set<string>([
-  ...Object.values(SpanMetrics),
-  ...Object.values(ServiceGraphMetrics),
-  ...Object.values(CollectorMetrics),
-  ErrorsMetric.prometheusName,
-  SecurityEventsMetric.prometheusName,
-  WebVitalsMetrics.bucket,
-  WebVitalsMetrics.count,
+  ...CONVENTION_METRICS,
   'nodejs_eventloop_delay_p99_seconds',
   'nodejs_eventloop_utilization_ratio',
   'v8js_memory_heap_used_bytes',

@@ -1,61 +1,26 @@
-import { context, metrics, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { metrics, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ERROR_EVENT_NAME, ErrorAttributes, ErrorsMetric, REDACTED } from '@otelkit/conventions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
 import { NotFoundError, ValidationError } from './error-classes.js';
 import { exceptionFingerprint } from './fingerprint.js';
 import { recordError } from './record-error.js';
 
-/** A pull reader: collect() on demand, nothing exported on a timer. */
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
 let spans: InMemorySpanExporter;
 let logRecords: InMemoryLogRecordExporter;
-let reader: TestReader;
+let sdk: GlobalTestSdk;
 
 beforeEach(() => {
-  spans = new InMemorySpanExporter();
-  logRecords = new InMemoryLogRecordExporter();
-  reader = new TestReader();
-  context.disable();
-  trace.disable();
-  logs.disable();
-  metrics.disable();
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
-  );
-  logs.setGlobalLoggerProvider(
-    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
-  );
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  sdk = installGlobalTestSdk();
+  ({ spans, logRecords } = sdk);
 });
 
-afterEach(() => {
-  context.disable();
-  trace.disable();
-  logs.disable();
-  metrics.disable();
-});
+afterEach(uninstallGlobalTestSdk);
 
-async function errorCounter(): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .find((candidate) => candidate.descriptor.name === ErrorsMetric.name);
-  return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value }));
-}
+const errorCounter = () => sdk.counter(ErrorsMetric.name);
 
 function inSpan<T>(fn: (span: Span) => T): T {
   return trace.getTracer('test').startActiveSpan('work', (span) => {

@@ -1,13 +1,5 @@
-import { context, metrics, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
+import type { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import {
   REDACTED,
   SECURITY_EVENT_NAME,
@@ -17,48 +9,20 @@ import {
   type SecurityOutcome,
 } from '@otelkit/conventions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
 import { securityEvent } from './security-event.js';
 
-/** A pull reader: collect() on demand, nothing exported on a timer. */
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
 let logRecords: InMemoryLogRecordExporter;
-let reader: TestReader;
+let sdk: GlobalTestSdk;
 
 beforeEach(() => {
-  logRecords = new InMemoryLogRecordExporter();
-  reader = new TestReader();
-  context.disable();
-  trace.disable();
-  logs.disable();
-  metrics.disable();
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }),
-  );
-  logs.setGlobalLoggerProvider(
-    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
-  );
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  sdk = installGlobalTestSdk();
+  ({ logRecords } = sdk);
 });
 
-afterEach(() => {
-  context.disable();
-  trace.disable();
-  logs.disable();
-  metrics.disable();
-});
+afterEach(uninstallGlobalTestSdk);
 
-async function securityCounter(): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .find((candidate) => candidate.descriptor.name === SecurityEventsMetric.name);
-  return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, value: point.value }));
-}
+const securityCounter = () => sdk.counter(SecurityEventsMetric.name);
 
 describe('securityEvent', () => {
   it('emits one log record with the fixed schema, in the active trace', () => {

@@ -1,0 +1,62 @@
+import { context, metrics, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+
+/** A pull reader: collect() on demand, nothing exported on a timer. */
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+/** The real SDK registered as the global providers, exporting to memory (unit tests only). */
+export interface GlobalTestSdk {
+  spans: InMemorySpanExporter;
+  logRecords: InMemoryLogRecordExporter;
+  /** Data points of the counter `name` as collected now. */
+  counter(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>>;
+}
+
+/** Resets the global API and registers fresh in-memory providers for traces, logs and metrics. */
+export function installGlobalTestSdk(): GlobalTestSdk {
+  uninstallGlobalTestSdk();
+  const spans = new InMemorySpanExporter();
+  const logRecords = new InMemoryLogRecordExporter();
+  const reader = new TestReader();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+  );
+  logs.setGlobalLoggerProvider(
+    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
+  );
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  return {
+    spans,
+    logRecords,
+    counter: async (name) => {
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .find((candidate) => candidate.descriptor.name === name);
+      return (metric?.dataPoints ?? []).map((point) => ({
+        attributes: point.attributes,
+        value: point.value,
+      }));
+    },
+  };
+}
+
+/** Unregisters the global providers and context manager. */
+export function uninstallGlobalTestSdk(): void {
+  context.disable();
+  trace.disable();
+  logs.disable();
+  metrics.disable();
+}
