@@ -58,6 +58,20 @@ describe('event-loop lag check', () => {
     }
   });
 
+  it('counts a stall in the first window, which spans start-up, as degraded at most', async () => {
+    const lag = eventLoopLagCheck({ degradedMs: 20, unhealthyMs: 100, resolutionMs: 10 });
+    try {
+      await sleep(30);
+      blockFor(300);
+      await sleep(30);
+      const first = lag.check() as CheckResult;
+      expect(first.status).toBe('degraded');
+      expect(first.detail).toMatch(/since start-up$/);
+    } finally {
+      lag.dispose();
+    }
+  });
+
   it('says when it has no samples yet or has been stopped', () => {
     const lag = eventLoopLagCheck();
     expect(lag.check()).toEqual({ status: 'healthy', detail: 'no samples yet' });
