@@ -3,7 +3,7 @@ export { runDemoTraffic } from './demo-traffic.js';
 export { doctor, type Finding } from './doctor.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';
 export { cacheDir, defaultStateDir, repoRoot } from './paths.js';
-export { freePort } from './ports.js';
+export { freePort, freePorts } from './ports.js';
 export { renderPrometheusConfig } from './prometheus-config.js';
 export {
   type Binaries,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { renderAlertmanagerConfig } from './alertmanager-config.js';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
 
@@ -113,9 +113,9 @@ export interface Stack {
 async function resolvePorts(ports: StackOptions['ports']): Promise<StackPorts> {
   if (ports === undefined || ports === 'default') return { ...DEFAULT_PORTS };
   if (ports !== 'auto') return ports;
-  const picked: Partial<StackPorts> = {};
-  for (const key of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) picked[key] = await freePort();
-  return picked as StackPorts;
+  const keys = Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[];
+  const picked = await freePorts(keys.length);
+  return Object.fromEntries(keys.map((key, i) => [key, picked[i]])) as unknown as StackPorts;
 }
 
 /** The Collector's environment: every endpoint of config.yaml pointed at the native stack. */
