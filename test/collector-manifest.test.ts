@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Binaries, provision, repoRoot } from '@otelkit/stack';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,26 @@ import { parse } from 'yaml';
 const root = repoRoot();
 const KINDS = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const;
 type Kind = (typeof KINDS)[number];
+
+/** Every Collector config in the repo, relative to collector/: the pipeline, the sink, the scale-out tiers. */
+const CONFIG_FILES = [
+  'config.yaml',
+  'sink.yaml',
+  ...readdirSync(join(root, 'collector', 'scale'))
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => `scale/${file}`),
+];
+
+/**
+ * How each config runs, as the `--config` files of one Collector: scale/gateway.yaml is an overlay
+ * merged over config.yaml, so it is validated that way.
+ */
+const RUNNABLE_CONFIGS = [
+  ['config.yaml'],
+  ['sink.yaml'],
+  ['scale/agent.yaml'],
+  ['config.yaml', 'scale/gateway.yaml'],
+];
 
 /** Component types a Collector config uses, by kind (`otlp_http/loki` uses type `otlp_http`). */
 function usedTypes(file: string): Map<Kind, Set<string>> {
@@ -33,10 +53,13 @@ describe('Collector distribution', () => {
     ) as ComponentsOutput;
   });
 
-  it('validates config.yaml and sink.yaml with the built binary', () => {
-    for (const file of ['config.yaml', 'sink.yaml']) {
-      execFileSync(binaries.collector.binary, ['validate', '--config', join(root, 'collector', file)], {
-        env: { ...process.env, OTELKIT_SINK_DIR: '/tmp' },
+  it('validates every config, as it runs, with the built binary', () => {
+    // A config file added without a way to run it here would go unvalidated.
+    expect(new Set(RUNNABLE_CONFIGS.flat())).toEqual(new Set(CONFIG_FILES));
+    for (const files of RUNNABLE_CONFIGS) {
+      const args = files.flatMap((file) => ['--config', join(root, 'collector', file)]);
+      execFileSync(binaries.collector.binary, ['validate', ...args], {
+        env: { ...process.env, OTELKIT_SINK_DIR: '/tmp', OTELKIT_GATEWAY_ID: 'gateway-1' },
         stdio: 'pipe',
       });
     }
@@ -47,15 +70,16 @@ describe('Collector distribution', () => {
       Kind,
       { gomod: string }[]
     >;
-    const pipeline = usedTypes('config.yaml');
-    const sink = usedTypes('sink.yaml');
+    const configs = CONFIG_FILES.map(usedTypes);
     for (const kind of KINDS) {
       const built = components[kind] as { name: string; module: string }[];
       const manifestModules = new Set((manifest[kind] ?? []).map((entry) => entry.gomod.split(' ')[0]));
       // The binary was built from this manifest: same modules, so the type names below are real.
       expect(new Set(built.map((c) => c.module.split(' ')[0])), kind).toEqual(manifestModules);
-      const used = new Set([...(pipeline.get(kind) ?? []), ...(sink.get(kind) ?? [])]);
-      expect(new Set(built.map((c) => c.name)), `${kind}: manifest vs config.yaml ∪ sink.yaml`).toEqual(used);
+      const used = new Set(configs.flatMap((config) => [...(config.get(kind) ?? [])]));
+      expect(new Set(built.map((c) => c.name)), `${kind}: manifest vs ${CONFIG_FILES.join(' ∪ ')}`).toEqual(
+        used,
+      );
     }
   });
 
