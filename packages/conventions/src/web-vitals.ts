@@ -47,9 +47,14 @@ export const WebVitalsMetrics = {
 
 /** Good / poor thresholds of each vital at p75, in the span's units (ms; CLS × 1000). */
 export const WebVitalThresholds = {
+  /** Largest Contentful Paint: 2.5 s / 4 s. */
   LCP: { good: 2500, poor: 4000 },
+  /** Interaction to Next Paint: 200 ms / 500 ms. */
   INP: { good: 200, poor: 500 },
+  /** Cumulative Layout Shift: 0.1 / 0.25, carried × 1000. */
   CLS: { good: 100, poor: 250 },
+  /** First Contentful Paint: 1.8 s / 3 s. */
   FCP: { good: 1800, poor: 3000 },
+  /** Time to First Byte: 0.8 s / 1.8 s. */
   TTFB: { good: 800, poor: 1800 },
 } as const;

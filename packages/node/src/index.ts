@@ -1,4 +1,9 @@
-export { DEFAULT_INSTRUMENTATIONS, type EnvReading, readEnvironment } from './config/env.js';
+export {
+  DEFAULT_INSTRUMENTATIONS,
+  type Env,
+  type EnvReading,
+  readEnvironment,
+} from './config/env.js';
 export type {
   DetectorName,
   InstrumentationName,

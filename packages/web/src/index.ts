@@ -18,4 +18,4 @@ export {
 } from './session.js';
 export { PAGE_PATH, SESSION_ID } from './tracing.js';
 export type { BeforeSend, SendableSpan, TransportStats } from './transport.js';
-export { attributionOf } from './vitals.js';
+export { type AnyMetric, attributionOf } from './vitals.js';

@@ -14,7 +14,8 @@ import {
   type TTFBMetricWithAttribution,
 } from 'web-vitals/attribution';
 
-type AnyMetric =
+/** One Core Web Vitals report from web-vitals' attribution build: CLS, FCP, INP, LCP or TTFB. */
+export type AnyMetric =
   | CLSMetricWithAttribution
   | FCPMetricWithAttribution
   | INPMetricWithAttribution
@@ -35,7 +36,12 @@ function dominant(parts: Record<string, number | undefined>): string | undefined
 }
 
 /** Element and cause of a vital, from web-vitals' attribution build. */
-export function attributionOf(metric: AnyMetric): { element?: string; cause?: string } {
+export function attributionOf(metric: AnyMetric): {
+  /** CSS selector of the element the vital is attributed to (LCP, INP, CLS), when known. */
+  element?: string;
+  /** The sub-part that dominated the vital (e.g. `resource_load_delay`), or the load state for CLS. */
+  cause?: string;
+} {
   switch (metric.name) {
     case 'LCP': {
       const a = metric.attribution;

@@ -36,7 +36,8 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
-type Env = Record<string, string | undefined>;
+/** An environment to read settings from: `process.env` or a plain object in tests. */
+export type Env = Record<string, string | undefined>;
 
 /** The result of reading the environment: a usable config and one line per value it rejected. */
 export interface EnvReading {

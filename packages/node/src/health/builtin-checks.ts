@@ -5,8 +5,11 @@ import type { CheckResult, HealthCheck, HealthRegistry, HealthStatus } from './h
 
 /** Names under which {@link registerBuiltinChecks} registers the built-in checks. */
 export const BUILTIN_CHECK_NAMES = {
+  /** p99 event-loop delay since the previous run ({@link eventLoopLagCheck}). */
   eventLoopLag: 'event-loop-lag',
+  /** Heap use against V8's `heap_size_limit` ({@link heapCheck}). */
   heap: 'heap',
+  /** Whether exports to the Collector succeed ({@link telemetryExportCheck}); never critical. */
   telemetryExport: 'telemetry-export',
 } as const;
 
