@@ -232,6 +232,8 @@ describe('mounts and volumes', () => {
       expect(volume, `${name}: ${dir} is not on a named volume`).toBeDefined();
       expect(project.volumes ?? {}, `${name}: volume ${volume} is not declared`).toHaveProperty(volume ?? '');
     }
+    // Retention is stated, not left to defaults (Loki and Tempo: their tests below).
+    expect(flag(service('prometheus'), 'storage.tsdb.retention.time')).toMatch(/^\d+[hdwy]$/);
   });
 });
 
