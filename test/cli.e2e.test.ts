@@ -50,28 +50,41 @@ describe('otelkit up / status / down (the quick start)', () => {
     expect(status.stdout).toMatch(/^sink\s+ready/m);
     expect(status.stdout).toMatch(/^blackbox\s+ready/m);
 
+    // The demo: Redis, the three example services and the traffic generator, in the background.
+    for (const name of ['redis', 'inventory-api', 'orders-api', 'accounts-api', 'demo-traffic'])
+      expect(status.stdout).toMatch(new RegExp(`^${name}\\s+ready`, 'm'));
+    const page = /Demo web page (http:\/\/localhost:\d+\/)/.exec(up.stdout)?.[1];
+    expect(page, up.stdout).toBeDefined();
+    // Printed as localhost for the browser (the page's CORS origin); the service binds 127.0.0.1.
+    const html = await fetch(String(page).replace('localhost', '127.0.0.1')).then((r) => r.text());
+    expect(html).toContain('otelkit-web.min.js');
+
     const prometheus = `http://127.0.0.1:${DEFAULT_PORTS.prometheus}`;
     await eventually(
-      'demo metrics and RED metrics in Prometheus',
+      'RED metrics of the example services in Prometheus',
       async () => {
-        const [orders] = await query(prometheus, 'sum(demo_orders_placed_total{job="demo-frontend"})');
-        const [calls] = await query(prometheus, `sum(${SpanMetrics.calls}{service_name="demo-backend"})`);
-        return orders && calls && orders.value > 0 && calls.value > 0 ? true : undefined;
+        const calls = await query(prometheus, `sum by (service_name) (${SpanMetrics.calls})`);
+        const services = calls.filter((c) => c.value > 0).map((c) => c.metric.service_name);
+        return ['orders-api', 'inventory-api', 'accounts-api', 'shop-web'].every((s) => services.includes(s))
+          ? true
+          : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 2000 },
     );
     await eventually('demo traces in the Tempo sink', async () =>
-      sinkSpans(join(stateDir, 'sink')).some((s) => s.resource['service.name'] === 'demo-backend')
+      sinkSpans(join(stateDir, 'sink')).some((s) => s.resource['service.name'] === 'orders-api')
         ? true
         : undefined,
     );
 
     const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as State;
     const pids = Object.values(state.processes).map((p) => p.pid);
-    expect(pids).toHaveLength(6);
+    // Five backends, Redis, three services, the traffic generator.
+    expect(pids).toHaveLength(10);
 
     const down = await otelkit('down');
     expect(down.stdout).toMatch(/collector: stopped/);
+    expect(down.stdout).toMatch(/demo-traffic: stopped/);
     for (const pid of pids) expect(alive(pid), `pid ${pid} still running`).toBe(false);
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
     const after = await otelkit('status');

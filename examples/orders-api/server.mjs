@@ -6,9 +6,13 @@ import express from 'express';
 import Redis from 'ioredis';
 import winston from 'winston';
 
+const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3000);
 const inventoryUrl = process.env.INVENTORY_URL ?? 'http://127.0.0.1:3001';
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+// The payment provider is simulated and flaky on purpose: this share of checkouts (default 20%)
+// times out, which is what the demo's HighServerErrorRatio alert on /api/checkout is about.
+const paymentFailureRate = Number(process.env.PAYMENT_FAILURE_RATE ?? 0.2);
 const logger = winston.createLogger({
   level: 'info',
   format: winston.format.json(),
@@ -48,13 +52,27 @@ app.post('/api/orders', async (request, response) => {
   response.status(201).json({ id, item, quantity });
 });
 
-app.get('/api/checkout-fails', () => {
-  throw new Error('payment provider timed out');
+app.post('/api/checkout', async (request, response) => {
+  const orderId = String(request.body?.orderId ?? '');
+  const order = await redis.get(`order:${orderId}`);
+  if (!order) {
+    logger.warn('checkout of an unknown order', { orderId });
+    response.status(404).json({ error: `no order ${orderId}` });
+    return;
+  }
+  // The payment provider answers in 50-150 ms, or not at all.
+  await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+  if (Math.random() < paymentFailureRate) {
+    throw Object.assign(new Error('payment provider timed out'), { status: 504 });
+  }
+  logger.info('order paid', { orderId });
+  response.json({ orderId, status: 'paid' });
 });
 
 app.use((error, _request, response, _next) => {
   logger.error('request failed', { error: error.message });
-  response.status(500).json({ error: 'internal error' });
+  const status = Number.isInteger(error.status) && error.status >= 500 ? error.status : 500;
+  response.status(status).json({ error: 'internal error' });
 });
 
-app.listen(port, '127.0.0.1', () => logger.info('orders-api listening', { port }));
+app.listen(port, host, () => logger.info('orders-api listening', { host, port }));

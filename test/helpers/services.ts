@@ -1,6 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, ManagedProcess, repoRoot, type Stack } from '@otelkit/stack';
+import {
+  exampleServiceProcess,
+  freePort,
+  type ManagedProcess,
+  redisProcess,
+  type Stack,
+} from '@otelkit/stack';
 
 /** A process started for a test, and where it listens. */
 export interface RunningService {
@@ -35,36 +40,24 @@ export async function startService(
   logDir: string,
 ): Promise<RunningService> {
   const port = await freePort();
-  const root = repoRoot();
-  const process_ = new ManagedProcess({
+  const process_ = exampleServiceProcess({
     name: options.name,
-    command: process.execPath,
-    args: [options.flag ?? '--import', '@otelkit/node/register', join(root, options.entry)],
-    cwd: options.cwd ?? join(root, 'examples'),
+    entry: options.entry,
+    port,
+    otlpHttp: options.otlpHttp ?? stack?.endpoints.otlpHttp ?? 'http://127.0.0.1:9',
+    logFile: join(logDir, `${options.name}.log`),
+    ...(options.flag ? { flag: options.flag } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    // Export within a test's patience rather than the SDK's minute.
     env: {
-      PORT: String(port),
-      OTEL_SERVICE_NAME: options.name,
-      OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttp ?? stack?.endpoints.otlpHttp ?? 'http://127.0.0.1:9',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
       ...options.env,
     },
-    logFile: join(logDir, `${options.name}.log`),
-    ready: { tcp: port },
   });
   await process_.start(30_000);
   return { process: process_, port, url: `http://127.0.0.1:${port}` };
-}
-
-function redisServerPath(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'redis-server is not installed: apt-get install -y redis-server (scripts/bootstrap.sh does)',
-    );
-  }
 }
 
 /** Redis and the example services wired to it, as the examples/ README describes them. */
@@ -87,13 +80,7 @@ export async function startExampleServices(
   variants: Pick<ServiceOptions, 'name' | 'entry' | 'flag'>[],
 ): Promise<ExampleServices> {
   const redisPort = await freePort();
-  const redis = new ManagedProcess({
-    name: 'redis',
-    command: redisServerPath(),
-    args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    logFile: join(logDir, 'redis.log'),
-    ready: { tcp: redisPort },
-  });
+  const redis = redisProcess({ port: redisPort, logFile: join(logDir, 'redis.log') });
   await redis.start();
   const started: RunningService[] = [];
   const stop = async () => {

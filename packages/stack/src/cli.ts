@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pickDemoPorts, startDemoServices } from './demo/run-demo-services.js';
+import { DEMO_SERVICE_NAMES, type DemoPorts } from './demo/services.js';
 import { doctor } from './doctor.js';
 import { defaultStateDir } from './paths.js';
 import { MissingPrerequisiteError, provision } from './provision/index.js';
-import { COMPONENTS, startStack } from './stack.js';
-import { clearState, isOurProcess, readState, writeState } from './state-file.js';
+import { COMPONENTS, type Stack, startStack } from './stack.js';
+import { clearState, isOurProcess, readState, type StackState, writeState } from './state-file.js';
 
 const USAGE = `usage: otelkit <command> [--state-dir DIR]
 
   up [--demo]   build what is missing, start the Collector, Prometheus, Alertmanager, the
                 blackbox exporter and the Loki/Tempo sink on 127.0.0.1 in the background;
-                --demo also sends demo telemetry
+                --demo also runs Redis, the example services (orders-api, inventory-api,
+                accounts-api) and the demo traffic generator
   down          stop what "otelkit up" started (only those PIDs)
   status        show each backend: running or not, ready or not, where
   doctor        check prerequisites, one line each
@@ -70,38 +73,104 @@ async function up(stateDir: string, demo: boolean): Promise<number> {
     return 1;
   }
   mkdirSync(stateDir, { recursive: true });
-  const stack = await startStack({ stateDir, detached: true, report: say });
-  const processes: Record<string, { pid: number; command: string; logFile: string }> = {};
+  // The demo's ports are chosen first: Prometheus' uptime probes are rendered with them.
+  const demoPorts = demo ? await pickDemoPorts('default') : undefined;
+  const stack = await startStack({
+    stateDir,
+    detached: true,
+    report: say,
+    ...(demoPorts ? { demoPorts, collectorEnv: demoCollectorEnv(demoPorts) } : {}),
+  });
+  const processes: StackState['processes'] = {};
   for (const name of COMPONENTS) {
     const proc = stack.processes[name];
     if (proc.pid) processes[name] = { pid: proc.pid, command: proc.spec.command, logFile: proc.spec.logFile };
   }
-  if (demo) {
-    const logFile = join(stateDir, 'logs', 'demo.log');
-    const fd = openSync(logFile, 'a');
-    const demoScript = fileURLToPath(new URL('./demo.js', import.meta.url));
-    const child = spawn(process.execPath, [demoScript], {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: stack.endpoints.otlpHttp },
+  const save = () =>
+    writeState(stateDir, {
+      startedAt: new Date().toISOString(),
+      ports: stack.ports,
+      endpoints: stack.endpoints,
+      processes,
     });
-    child.unref();
-    if (child.pid) processes.demo = { pid: child.pid, command: demoScript, logFile };
-    say(`demo: sending telemetry from demo-frontend and demo-backend (pid ${child.pid}, log ${logFile})`);
+  // Saved before the demo starts, so that "otelkit down" stops the stack even if the demo fails.
+  save();
+  if (demoPorts) {
+    await startDemo(stack, stateDir, demoPorts, processes);
+    save();
   }
-  writeState(stateDir, {
-    startedAt: new Date().toISOString(),
-    ports: stack.ports,
-    endpoints: stack.endpoints,
-    processes,
-  });
   const e = stack.endpoints;
   say('');
-  say(`OTLP       ${e.otlpHttp} (HTTP)  ${e.otlpGrpc} (gRPC)`);
-  say(`Prometheus ${e.prometheus}   Alertmanager ${e.alertmanager}`);
+  say(`OTLP         ${e.otlpHttp} (HTTP)  ${e.otlpGrpc} (gRPC)`);
+  say(`Prometheus   ${e.prometheus} (alerts: ${e.prometheus}/alerts)   Alertmanager ${e.alertmanager}`);
   say(`Logs and traces (Loki/Tempo stand-in): ${e.sinkDir}/{logs,traces}.jsonl`);
+  if (demoPorts) {
+    say(`Demo web page http://localhost:${demoPorts['orders-api']}/ (served by orders-api)`);
+    say(
+      `Demo APIs    orders-api http://127.0.0.1:${demoPorts['orders-api']}  inventory-api http://127.0.0.1:${demoPorts['inventory-api']}  accounts-api http://127.0.0.1:${demoPorts['accounts-api']}`,
+    );
+    say('Grafana      not available natively: "docker compose up" runs it with the dashboards');
+  }
   say(`State and logs: ${stateDir}   Stop with: otelkit down`);
   return 0;
+}
+
+/**
+ * The Collector accepts browser telemetry from the demo's web page (served by orders-api), unless
+ * the user chose the allowed origins.
+ */
+function demoCollectorEnv(ports: DemoPorts): Record<string, string> {
+  if (process.env.OTELKIT_CORS_ALLOWED_ORIGINS) return {};
+  const page = ports['orders-api'];
+  return {
+    OTELKIT_CORS_ALLOWED_ORIGINS: `[http://localhost:${page}, http://127.0.0.1:${page}, http://localhost:5173, http://localhost:8080]`,
+  };
+}
+
+/**
+ * Starts Redis and the example services against the stack's Collector, then the traffic
+ * generator (dist/demo.js, the same one docker compose runs), all detached, and records each in
+ * `processes` for "otelkit down".
+ */
+async function startDemo(
+  stack: Stack,
+  stateDir: string,
+  ports: DemoPorts,
+  processes: StackState['processes'],
+): Promise<void> {
+  const logDir = join(stateDir, 'logs');
+  const services = await startDemoServices({
+    otlpHttp: stack.endpoints.otlpHttp,
+    ports,
+    logDir,
+    dataDir: join(stateDir, 'redis'),
+    detached: true,
+    report: say,
+  });
+  for (const name of ['redis', ...DEMO_SERVICE_NAMES] as const) {
+    const proc = services.processes[name];
+    // A node service is recognised by its entry file: every service's executable is node.
+    const command = name === 'redis' ? proc.spec.command : (proc.spec.args.at(-1) ?? proc.spec.command);
+    if (proc.pid) processes[name] = { pid: proc.pid, command, logFile: proc.spec.logFile };
+  }
+  const logFile = join(logDir, 'demo-traffic.log');
+  const fd = openSync(logFile, 'a');
+  const demoScript = fileURLToPath(new URL('./demo.js', import.meta.url));
+  const child = spawn(process.execPath, [demoScript], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: {
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: stack.endpoints.otlpHttp,
+      ORDERS_URL: services.urls['orders-api'],
+      ACCOUNTS_URL: services.urls['accounts-api'],
+      INVENTORY_URL: services.urls['inventory-api'],
+    },
+  });
+  closeSync(fd);
+  child.unref();
+  if (child.pid) processes['demo-traffic'] = { pid: child.pid, command: demoScript, logFile };
+  say(`demo-traffic: sending a realistic mix to the example services (pid ${child.pid}, log ${logFile})`);
 }
 
 async function down(stateDir: string): Promise<number> {
@@ -110,8 +179,9 @@ async function down(stateDir: string): Promise<number> {
     say(`otelkit: nothing started from ${stateDir}`);
     return 0;
   }
-  // Stop in reverse start order so the Collector flushes to backends that are still up.
-  const names = ['demo', ...[...COMPONENTS].reverse()].filter((name) => state.processes[name]);
+  // Stop in reverse start order (the state lists processes as they started): the demo first,
+  // then the Collector, so it flushes to backends that are still up.
+  const names = Object.keys(state.processes).reverse();
   for (const name of names) {
     const proc = state.processes[name];
     if (!proc) continue;
@@ -158,7 +228,7 @@ async function status(stateDir: string): Promise<number> {
     }
     healthy &&= running && ready;
     say(
-      `${name.padEnd(12)} ${running ? (ready ? 'ready  ' : 'running (not ready)') : 'stopped'} pid ${proc.pid}  log ${proc.logFile}`,
+      `${name.padEnd(13)} ${running ? (ready ? 'ready  ' : 'running (not ready)') : 'stopped'} pid ${proc.pid}  log ${proc.logFile}`,
     );
   }
   return healthy ? 0 : 1;

@@ -1,10 +1,30 @@
 export { renderAlertmanagerConfig, webhookVariable } from './alertmanager-config.js';
-export { runDemoTraffic } from './demo-traffic.js';
+export {
+  type DemoServices,
+  type DemoServicesOptions,
+  type ExampleServiceOptions,
+  exampleServiceProcess,
+  pickDemoPorts,
+  type RedisOptions,
+  redisProcess,
+  redisServerPath,
+  startDemoServices,
+} from './demo/run-demo-services.js';
+export { DEMO_SERVICE_NAMES, DEMO_SERVICES, type DemoPorts, type DemoServiceName } from './demo/services.js';
+export { type DemoTraffic, type DemoTrafficOptions, startDemoTraffic } from './demo/traffic.js';
+export {
+  type SessionOutcome,
+  SIMULATED_PAGES,
+  SIMULATED_WEB_APP,
+  SimulatedBrowser,
+  type SimulatedBrowserOptions,
+  WEB_TELEMETRY,
+} from './demo/web-sessions.js';
 export { doctor, type Finding } from './doctor.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';
 export { cacheDir, defaultStateDir, repoRoot } from './paths.js';
 export { freePort, freePorts } from './ports.js';
-export { renderPrometheusConfig } from './prometheus-config.js';
+export { type PrometheusTargets, renderPrometheusConfig } from './prometheus-config.js';
 export {
   type Binaries,
   COLLECTOR_BINARY,

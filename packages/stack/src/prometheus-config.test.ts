@@ -44,4 +44,67 @@ scrape_configs:
     expect(rendered.global.scrape_interval).toBe('1s');
     expect(rendered.otlp).toEqual({ keep_identifying_resource_attributes: true });
   });
+
+  describe('blackbox probes of the demo services', () => {
+    const root = mkdtempSync(join(tmpdir(), 'otelkit-render-probes-'));
+    mkdirSync(join(root, 'prometheus'));
+    // The blackbox-http job as prometheus/prometheus.yml writes it for docker compose.
+    writeFileSync(
+      join(root, 'prometheus', 'prometheus.yml'),
+      `scrape_configs:
+  - job_name: blackbox-http
+    metrics_path: /probe
+    static_configs:
+      - targets: ["http://otel-collector:13133/"]
+        labels: {service: otelkit-collector}
+      - targets: ["http://orders-api:3000/"]
+        labels: {service: orders-api}
+      - targets: ["http://accounts-api:3002/health/ready", "http://example.com:3002/health/ready"]
+        labels: {service: accounts-api}
+    relabel_configs:
+      - {target_label: __address__, replacement: "blackbox-exporter:9115"}
+`,
+    );
+    const targets = {
+      prometheus: '127.0.0.1:1',
+      collectorMetrics: '127.0.0.1:2',
+      alertmanager: '127.0.0.1:3',
+      blackbox: '127.0.0.1:4',
+      collectorHealth: '127.0.0.1:5',
+    };
+    type Job = {
+      static_configs: { targets: string[]; labels: { service: string } }[];
+      relabel_configs: { replacement: string }[];
+    };
+    const probes = (demo?: Record<string, string>) => {
+      const [job] = parse(renderPrometheusConfig(root, demo ? { ...targets, demo } : targets))
+        .scrape_configs as Job[];
+      return {
+        relabel: job?.relabel_configs[0]?.replacement,
+        byService: Object.fromEntries((job?.static_configs ?? []).map((c) => [c.labels.service, c.targets])),
+      };
+    };
+
+    it('point at the native demo services when the demo runs, keeping path and labels', () => {
+      const rendered = probes({ 'orders-api': '127.0.0.1:3100', 'accounts-api': '127.0.0.1:3102' });
+      expect(rendered.byService).toEqual({
+        'otelkit-collector': ['http://127.0.0.1:5/'],
+        'orders-api': ['http://127.0.0.1:3100/'],
+        'accounts-api': ['http://127.0.0.1:3102/health/ready', 'http://example.com:3002/health/ready'],
+      });
+      expect(rendered.relabel).toBe('127.0.0.1:4');
+    });
+
+    it('are dropped when the demo does not run, so EndpointDown stays quiet', () => {
+      expect(probes().byService).toEqual({
+        'otelkit-collector': ['http://127.0.0.1:5/'],
+        'accounts-api': ['http://example.com:3002/health/ready'],
+      });
+      expect(probes({ 'orders-api': '127.0.0.1:3100' }).byService).toEqual({
+        'otelkit-collector': ['http://127.0.0.1:5/'],
+        'orders-api': ['http://127.0.0.1:3100/'],
+        'accounts-api': ['http://example.com:3002/health/ready'],
+      });
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { DEMO_SERVICE_NAMES, DEMO_SERVICES, type DemoServiceName } from './demo/services.js';
 
 /** Loopback addresses of the native stack that replace the compose service names. */
 export interface PrometheusTargets {
@@ -14,6 +15,12 @@ export interface PrometheusTargets {
   blackbox: string;
   /** host:port of the Collector's health_check extension. */
   collectorHealth: string;
+  /**
+   * host:port of each demo service that runs (`otelkit up --demo`). Uptime probes of demo
+   * services (compose URLs such as `http://orders-api:3000/`) are pointed here, and dropped for
+   * services that do not run, so EndpointDown does not page for a demo nobody started.
+   */
+  demo?: Partial<Record<DemoServiceName, string>>;
 }
 
 interface StaticConfig {
@@ -51,12 +58,19 @@ export function renderPrometheusConfig(
   };
   const mapTargets = (list: StaticConfig[] | undefined) => {
     for (const entry of list ?? []) {
-      if (entry.targets) entry.targets = entry.targets.map((target) => rename[target] ?? target);
+      if (entry.targets)
+        entry.targets = entry.targets.flatMap((target) => {
+          const demo = demoProbe(target, targets.demo ?? {});
+          return demo === undefined ? [rename[target] ?? target] : demo;
+        });
     }
+    // A static config whose every target was a demo service that does not run goes entirely.
+    return list?.filter((entry) => !entry.targets || entry.targets.length > 0);
   };
   for (const manager of config.alerting?.alertmanagers ?? []) mapTargets(manager.static_configs);
   for (const job of config.scrape_configs ?? []) {
-    mapTargets(job.static_configs);
+    const kept = mapTargets(job.static_configs);
+    if (kept) job.static_configs = kept;
     // Probe jobs name the exporter in a relabel replacement rather than in their targets.
     for (const relabel of job.relabel_configs ?? []) {
       if (relabel.replacement) relabel.replacement = rename[relabel.replacement] ?? relabel.replacement;
@@ -69,4 +83,24 @@ export function renderPrometheusConfig(
     ...(overrides.evaluationInterval ? { evaluation_interval: overrides.evaluationInterval } : {}),
   };
   return stringify(config);
+}
+
+/**
+ * For a probe URL naming a demo service by its compose address (`http://orders-api:3000/…`): the
+ * same URL on the service's native address when it runs (`[url]`), or `[]` when it does not.
+ * `undefined` for any other target.
+ */
+function demoProbe(target: string, running: Partial<Record<DemoServiceName, string>>): string[] | undefined {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return undefined;
+  }
+  const name = DEMO_SERVICE_NAMES.find((n) => url.host === `${n}:${DEMO_SERVICES[n].port}`);
+  if (name === undefined) return undefined;
+  const native = running[name];
+  if (native === undefined) return [];
+  url.host = native;
+  return [url.toString()];
 }

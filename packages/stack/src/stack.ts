@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAlertmanagerConfig } from './alertmanager-config.js';
+import type { DemoServiceName } from './demo/services.js';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
 import { freePorts } from './ports.js';
@@ -70,6 +71,11 @@ export interface StackOptions {
   alertWebhooks?: Record<string, string>;
   /** Prometheus scrape and rule evaluation interval, e.g. `'2s'` in tests. */
   scrapeInterval?: string;
+  /**
+   * Ports of the demo services that will run (see `startDemoServices`): the blackbox exporter
+   * probes them. Without it the demo services' probes are left out.
+   */
+  demoPorts?: Partial<Record<DemoServiceName, number>>;
   /** Keep the backends running after this process exits (`otelkit up`). */
   detached?: boolean;
   /** Progress lines; silent by default. */
@@ -162,6 +168,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         alertmanager: local(ports.alertmanager),
         blackbox: local(ports.blackbox),
         collectorHealth: local(ports.collectorHealth),
+        demo: Object.fromEntries(
+          Object.entries(options.demoPorts ?? {}).map(([name, port]) => [name, local(port)]),
+        ),
       },
       options.scrapeInterval
         ? { scrapeInterval: options.scrapeInterval, evaluationInterval: options.scrapeInterval }
