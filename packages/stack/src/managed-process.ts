@@ -19,7 +19,15 @@ export interface ProcessSpec {
   /** File that receives stdout and stderr, appended across restarts. */
   logFile: string;
   /** Ready once this URL answers 2xx (`http`) or this port accepts a connection (`tcp`). */
-  ready: { http: string } | { tcp: number };
+  ready:
+    | {
+        /** URL that answers 2xx once the process is ready, e.g. a `/-/ready` endpoint. */
+        http: string;
+      }
+    | {
+        /** Loopback port that accepts a connection once the process is ready. */
+        tcp: number;
+      };
   /** Survive the parent (for `otelkit up`); otherwise it is killed when the parent exits. */
   detached?: boolean;
 }
@@ -109,7 +117,12 @@ export class ManagedProcess {
   }
 
   /** Resolves with the exit code or signal once the process has exited. */
-  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async exit(): Promise<{
+    /** Exit code, or `null` when a signal ended the process. */
+    code: number | null;
+    /** The signal that ended the process, or `null` when it exited by itself. */
+    signal: NodeJS.Signals | null;
+  }> {
     await this.exited;
     return this.exitStatus ?? { code: null, signal: null };
   }
