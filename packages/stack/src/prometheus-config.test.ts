@@ -95,6 +95,25 @@ scrape_configs:
       expect(rendered.relabel).toBe('127.0.0.1:4');
     });
 
+    it("cover every demo service prometheus/prometheus.yml probes, in the repository's own file", () => {
+      const repo = join(import.meta.dirname, '..', '..', '..');
+      const blackbox = (demo?: Record<string, string>) =>
+        (
+          parse(renderPrometheusConfig(repo, demo ? { ...targets, demo } : targets))
+            .scrape_configs as (Job & {
+            job_name: string;
+          })[]
+        )
+          .find((j) => j.job_name === 'blackbox-http')
+          ?.static_configs.flatMap((c) => c.targets);
+      expect(blackbox({ 'orders-api': '127.0.0.1:3100', 'accounts-api': '127.0.0.1:3102' })).toEqual([
+        'http://127.0.0.1:5/',
+        'http://127.0.0.1:3100/',
+        'http://127.0.0.1:3102/health/ready',
+      ]);
+      expect(blackbox()).toEqual(['http://127.0.0.1:5/']);
+    });
+
     it('are dropped when the demo does not run, so EndpointDown stays quiet', () => {
       expect(probes().byService).toEqual({
         'otelkit-collector': ['http://127.0.0.1:5/'],
