@@ -181,6 +181,21 @@ async function post(url: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
 }
 
+/**
+ * Sends span k of every trace in round k, in requests that each mix 50 traces, with a pause
+ * longer than the agent's batch flush (200 ms) so rounds leave the agent as separate batches:
+ * only routing by trace id puts the four spans of a trace on one gateway.
+ */
+async function sendTraces(agentHttp: string, traces: TestSpan[][]): Promise<void> {
+  for (let round = 0; round < 4; round++) {
+    for (let first = 0; first < traces.length; first += TRACES_PER_REQUEST) {
+      const spans = traces.slice(first, first + TRACES_PER_REQUEST).flatMap((trace) => trace[round] ?? []);
+      await post(`${agentHttp}/v1/traces`, tracesRequest(spans));
+    }
+    await sleep(400);
+  }
+}
+
 /** A gateway Collector and the sink standing in for its Tempo and Loki. */
 interface Gateway {
   id: string;
@@ -293,18 +308,9 @@ describe('scale-out: an agent Collector load-balances by trace id over two gatew
     }
     await agent.start();
 
-    // Span k of every trace goes out in round k, in requests that each mix 50 traces, with a
-    // pause longer than the agent's batch flush (200 ms) so rounds leave the agent as separate
-    // batches: only routing by trace id puts the four spans of a trace on one gateway.
     const now = BigInt(Date.now()) * 1_000_000n;
     for (let i = 0; i < TRACES; i++) traces.push(testTrace(now));
-    for (let round = 0; round < 4; round++) {
-      for (let first = 0; first < TRACES; first += TRACES_PER_REQUEST) {
-        const spans = traces.slice(first, first + TRACES_PER_REQUEST).flatMap((trace) => trace[round] ?? []);
-        await post(`${agentHttp}/v1/traces`, tracesRequest(spans));
-      }
-      await sleep(400);
-    }
+    await sendTraces(agentHttp, traces);
     for (let first = 0; first < TRACES; first += TRACES_PER_REQUEST) {
       const ids = traces.slice(first, first + TRACES_PER_REQUEST).map((trace) => trace[0]?.traceId ?? '');
       await post(`${agentHttp}/v1/logs`, logsRequest(ids, now));
@@ -409,5 +415,38 @@ describe('scale-out: an agent Collector load-balances by trace id over two gatew
     expect(await perGateway(edge)).toEqual(
       Object.fromEntries(GATEWAY_IDS.map((id) => [id, spansOn(id) / 4])),
     );
+  });
+
+  it("holds a stopped gateway's share until it is back: nothing lost, nothing sent twice", async () => {
+    const [up, down] = gateways;
+    if (!up || !down) throw new Error('two gateways expected');
+    await down.gateway.stop();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const more = Array.from({ length: TRACES / 2 }, () => testTrace(now));
+    await sendTraces(agentHttp, more);
+    // Long enough for the agent to retry the stopped gateway's share several times.
+    await sleep(5_000);
+    await down.gateway.start();
+
+    const ids = new Set(more.map((trace) => trace[0]?.traceId));
+    const wanted = (id: string) =>
+      sinkSpans(gateways.find((g) => g.id === id)?.sinkDir ?? '').filter((s) => ids.has(s.traceId));
+    await eventually('every span of the traces sent while a gateway was down', async () => {
+      const total = wanted(up.id).length + wanted(down.id).length;
+      return total >= 4 * more.length ? true : undefined;
+    });
+    // Let retries still in flight land before counting duplicates.
+    await sleep(3_000);
+    const spans = [...wanted(up.id), ...wanted(down.id)];
+    const spanIds = spans.map((span) => span.spanId);
+    expect(spanIds.length - new Set(spanIds).size, 'spans delivered twice').toBe(0);
+    expect(new Set(spanIds)).toEqual(new Set(more.flat().map((span) => span.spanId)));
+    const onDown = new Set(wanted(down.id).map((span) => span.traceId));
+    const onUp = new Set(wanted(up.id).map((span) => span.traceId));
+    expect(
+      [...onDown].filter((id) => onUp.has(id)),
+      'traces split across gateways',
+    ).toEqual([]);
+    expect(onDown.size, 'the stopped gateway got its share once back').toBeGreaterThan(0);
   });
 });
