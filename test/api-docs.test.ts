@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { repoRoot } from '@otelkit/stack';
@@ -34,8 +35,9 @@ function packageNames(configFile: string): string[] {
 }
 
 /**
- * Converts and validates the way `pnpm exec typedoc --options <configFile>` does, without writing
- * HTML. The checks are forced here rather than trusted from the config, so that switching one off
+ * Converts, validates and renders the way `pnpm exec typedoc --options <configFile>` does, into a
+ * temporary directory (some warnings, such as code-block languages, only appear while
+ * rendering). The checks are forced here rather than trusted from the config, so that switching one off
  * there cannot make this test pass. `packagesRequiringDocumentation` matters: in packages mode
  * TypeDoc validates each package without `notDocumented` and then the merged project only for the
  * packages listed there (by default the root package, which exports nothing).
@@ -51,8 +53,17 @@ async function documentationReport(configFile: string): Promise<Report> {
   const logger = new CollectingLogger();
   app.logger = logger;
   const project = await app.convert();
-  if (project) app.validate(project);
-  else logger.messages.push('TypeDoc did not produce a project');
+  if (project) {
+    app.validate(project);
+    const out = mkdtempSync(join(tmpdir(), 'otelkit-api-docs-'));
+    try {
+      await app.generateDocs(project, out);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  } else {
+    logger.messages.push('TypeDoc did not produce a project');
+  }
   const messages = [...bootstrapErrors, ...new Set(logger.messages)];
   const isUndocumented = (m: string) => m.includes('does not have any documentation');
   return {

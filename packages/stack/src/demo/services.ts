@@ -5,9 +5,31 @@
  * the blackbox exporter checks for uptime, if it is probed.
  */
 export const DEMO_SERVICES = {
-  'inventory-api': { entry: 'examples/inventory-api/server.mjs', port: 3001 },
-  'orders-api': { entry: 'examples/orders-api/server.mjs', port: 3000, probe: '/' },
-  'accounts-api': { entry: 'examples/accounts-api/server.mjs', port: 3002, probe: '/health/ready' },
+  /** Stock lookups on plain `node:http`, with one slow path (a remote warehouse). Not probed. */
+  'inventory-api': {
+    /** Entry file. */
+    entry: 'examples/inventory-api/server.mjs',
+    /** Listening port. */
+    port: 3001,
+  },
+  /** Orders on Express 5 with Redis, calling inventory-api; serves the example web page. */
+  'orders-api': {
+    /** Entry file. */
+    entry: 'examples/orders-api/server.mjs',
+    /** Listening port. */
+    port: 3000,
+    /** Uptime probe: the web page. */
+    probe: '/',
+  },
+  /** The login flow on `node:http`, using @otelkit/node's health, security-event and error API. */
+  'accounts-api': {
+    /** Entry file. */
+    entry: 'examples/accounts-api/server.mjs',
+    /** Listening port. */
+    port: 3002,
+    /** Uptime probe: its readiness endpoint. */
+    probe: '/health/ready',
+  },
 } as const satisfies Record<string, { entry: string; port: number; probe?: string }>;
 
 /** One of the demo's example services. */

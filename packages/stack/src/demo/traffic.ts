@@ -17,7 +17,14 @@ export interface DemoTrafficOptions {
    * `firstAfterMs` after the start (once the login counters exist in Prometheus), then every
    * `everyMs`. Default 40 attempts after 60 s, then every 10 minutes.
    */
-  credentialStuffing?: { firstAfterMs: number; everyMs: number; attempts: number };
+  credentialStuffing?: {
+    /** Delay of the first wave after the start, ms. */
+    firstAfterMs: number;
+    /** Time between waves, ms. */
+    everyMs: number;
+    /** Failed logins per wave. */
+    attempts: number;
+  };
   /** Progress lines (a summary a minute, and each wave); silent by default. */
   log?: (line: string) => void;
 }

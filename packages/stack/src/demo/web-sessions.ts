@@ -7,6 +7,8 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 /**
  * The names @otelkit/web puts on the wire, copied from @otelkit/conventions (which this package
  * does not depend on); test/demo.e2e.test.ts fails when the two drift apart.
+ *
+ * @internal Exported for that test only; the API is @otelkit/conventions.
  */
 export const WEB_TELEMETRY = {
   /** Instrumentation scope of page views and errors. */
@@ -98,7 +100,9 @@ function valueIn(vital: Vital, rating: Rating): number {
 
 /** What one simulated session did, for the generator's tally. */
 export interface SessionOutcome {
+  /** The page the session viewed, one of {@link SIMULATED_PAGES}. */
   page: string;
+  /** Whether the session reported a JavaScript error. */
   jsError: boolean;
 }
 
