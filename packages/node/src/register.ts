@@ -4,13 +4,19 @@
  *
  * The ESM loader hook (import-in-the-middle) is told exactly which modules the enabled
  * instrumentations patch, so every other import runs unhooked; the top-level await makes Node
- * start the application only after the loader thread has that list.
+ * start the application only after the loader thread has that list. A CommonJS application
+ * gets no loader thread: its modules come through `require()`, which the require hooks patch.
  */
 import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { mainNeedsEsmHooks } from './loader/main-module-format.js';
 import { start } from './sdk/start.js';
 
-const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-start();
-await waitForAllMessagesAcknowledged();
+if (mainNeedsEsmHooks(process.argv[1])) {
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+  start();
+  await waitForAllMessagesAcknowledged();
+} else {
+  start();
+}

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from '../config/options.js';
+import { HttpServerInstrumentation } from './http-server-instrumentation.js';
 import { lazyRequire } from './lazy-require.js';
 
 /** What the instrumentations need from the rest of the SDK setup. */
@@ -19,7 +19,7 @@ export interface OutgoingTarget {
   path?: string | null | undefined;
 }
 
-type Factory = (context: InstrumentationContext) => Instrumentation;
+type Factory = (context: InstrumentationContext) => Instrumentation | Instrumentation[];
 type ModuleOf = Record<string, new (config?: object) => Instrumentation>;
 
 function load(pkg: string, className: string, config: object = {}): Instrumentation {
@@ -33,12 +33,15 @@ function load(pkg: string, className: string, config: object = {}): Instrumentat
  * enabled, so a service pays start-up time for what it uses and nothing else.
  */
 const FACTORIES: Record<InstrumentationName, Factory> = {
-  http: ({ ignoreIncoming, ignoreOutgoing }) =>
+  // Server spans come from otelkit's own lean hook (see http-server-instrumentation.ts); client
+  // spans from upstream's instrumentation-http.
+  http: ({ ignoreIncoming, ignoreOutgoing }) => [
+    new HttpServerInstrumentation({ ignorePath: ignoreIncoming }),
     load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', {
-      ignoreIncomingRequestHook: (request: IncomingMessage) =>
-        ignoreIncoming((request.url ?? '/').split('?')[0] ?? '/'),
+      disableIncomingRequestInstrumentation: true,
       ignoreOutgoingRequestHook: ignoreOutgoing,
     }),
+  ],
   express: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'),
   // Fastify's own instrumentation attaches through Fastify's initialization diagnostics
   // channel, so it needs no module hook at all.
@@ -69,7 +72,7 @@ export function createInstrumentations(
   const created: Instrumentation[] = [];
   for (const name of names) {
     try {
-      created.push(FACTORIES[name](context));
+      created.push(...[FACTORIES[name](context)].flat());
     } catch (error) {
       warn(`otelkit: instrumentation "${name}" could not be loaded (${(error as Error).message}); skipped`);
     }

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+
+/**
+ * Whether the application's main module may load instrumented modules through `import`, so that
+ * `--import @otelkit/node/register` has to start the import-in-the-middle loader thread.
+ *
+ * A CommonJS application loads them through `require()`, which the require hooks patch without
+ * a loader thread; starting one costs about 150 ms of start-up (docs/performance.md). The answer
+ * errs towards `true`: only a main module that is certainly CommonJS (`.cjs`, or `.js` outside a
+ * `"type": "module"` package whose source never says `import` or `export`) returns `false`.
+ *
+ * @param mainPath - the main module as given on the command line (`process.argv[1]`).
+ */
+export function mainNeedsEsmHooks(mainPath: string | undefined): boolean {
+  if (!mainPath) return true;
+  let file: string;
+  try {
+    file = createRequire(join(process.cwd(), 'noop.js')).resolve(mainPath);
+  } catch {
+    return true;
+  }
+  const extension = extname(file);
+  if (extension === '.cjs') return false;
+  if (extension !== '.js' || packageType(dirname(file)) === 'module') return true;
+  try {
+    return /\b(?:import|export)\b/.test(readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** The `type` of the nearest package.json above `directory`, as Node decides a `.js` file's format. */
+function packageType(directory: string): string | undefined {
+  for (let current = directory; ; ) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: unknown };
+      return typeof manifest.type === 'string' ? manifest.type : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
