@@ -45,11 +45,12 @@ interface Tally {
   jsErrors: number;
 }
 
-const USERS = [
-  { username: 'alice', password: 'correct-horse', admin: true },
-  { username: 'bob', password: 'battery-staple', admin: false },
-  { username: 'carol', password: 'tr0ub4dor', admin: false },
-] as const;
+const ALICE = { username: 'alice', password: 'correct-horse', admin: true } as const;
+const BOB = { username: 'bob', password: 'battery-staple', admin: false } as const;
+const CAROL = { username: 'carol', password: 'tr0ub4dor', admin: false } as const;
+// Who logs in, in turn. Carol (whose profile page crashes) is one login in ten: enough for
+// ErrorFingerprintSpike (over 10 in 10 minutes), too few for a 5% error ratio on accounts-api.
+const LOGINS = [CAROL, ALICE, BOB, ALICE, BOB, ALICE, BOB, ALICE, BOB, ALICE] as const;
 const STUFFING_NAMES = ['admin', 'root', 'test', 'guest', 'info', 'support', 'user', 'oracle'];
 const ITEMS = ['1001', '1002', '1003', '1004'] as const;
 const PER_ROUND_STUFFING = 4;
@@ -61,17 +62,22 @@ const PER_ROUND_STUFFING = 4;
  *
  * - a shopper looks an order up (item 1004 is the slow path: a remote warehouse, cached 30 s),
  *   places one (every tenth is invalid: 400) and checks it out; the payment provider of
- *   orders-api fails a fifth of checkouts with 504 on purpose: HighServerErrorRatio on
- *   `/api/checkout` goes pending within a minute and fires after its `for: 5m`;
+ *   orders-api fails a fifth of checkouts with 504 on purpose;
  * - every third round a warehouse tool reads inventory-api directly, every fifteenth a path it
  *   does not have (404);
  * - every fourth round a user logs in to accounts-api (every sixth attempt mistypes the password
  *   first: about 12 failures in 5 minutes at the default pace, under FailedLoginBurst's 20), then
  *   opens the profile (Carol's crashes: a recorded TypeError), and now and then the admin page
  *   (Bob is denied);
- * - a credential-stuffing wave of failed logins makes FailedLoginBurst fire on purpose, for the
- *   5 minutes after each wave;
+ * - a credential-stuffing wave of failed logins, a minute after the start and every 10 minutes;
  * - one simulated browser session.
+ *
+ * At the default pace the alerts this raises on purpose (prometheus/rules) are: FailedLoginBurst
+ * on accounts-api, firing within 2 minutes and for 5 minutes after each wave; HighServerErrorRatio
+ * on orders-api `/api/checkout`, pending within a minute, firing after its `for: 5m`;
+ * AvailabilityBudgetFastBurn (critical) and SlowBurn for orders-api; ErrorFingerprintSpike for
+ * Carol's TypeError while it is new; HighP99Latency on inventory-api (the remote warehouse); and
+ * PoorCoreWebVitals for the checkout page's LCP once its 15 minutes have passed.
  */
 export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   const intervalMs = options.intervalMs ?? 1000;
@@ -133,7 +139,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   const login = async (n: number) => {
     const a = options.accountsUrl;
     if (n % 4 === 0) {
-      const user = USERS[logins % USERS.length] ?? USERS[0];
+      const user = LOGINS[logins % LOGINS.length] ?? ALICE;
       if (logins++ % 6 === 5)
         await postJson(`${a}/login`, { username: user.username, password: `${user.password}!` });
       const session = await postJson(`${a}/login`, { username: user.username, password: user.password });
