@@ -13,10 +13,24 @@ const CLASS_NAMES: Record<Signal, string> = {
   metrics: 'OTLPMetricExporter',
   logs: 'OTLPLogExporter',
 };
-const PACKAGE_SUFFIX: Record<OtlpProtocol, string> = {
-  'http/protobuf': 'proto',
-  'http/json': 'http',
-  grpc: 'grpc',
+// Literal package names, so that the bundler (scripts/bundle.mjs) can include the HTTP ones and
+// still load only the one in use; the gRPC ones stay outside the bundle (@grpc/grpc-js is large).
+const PACKAGES: Record<Signal, Record<OtlpProtocol, () => unknown>> = {
+  trace: {
+    'http/protobuf': () => lazyRequire('@opentelemetry/exporter-trace-otlp-proto'),
+    'http/json': () => lazyRequire('@opentelemetry/exporter-trace-otlp-http'),
+    grpc: () => lazyRequire('@opentelemetry/exporter-trace-otlp-grpc'),
+  },
+  metrics: {
+    'http/protobuf': () => lazyRequire('@opentelemetry/exporter-metrics-otlp-proto'),
+    'http/json': () => lazyRequire('@opentelemetry/exporter-metrics-otlp-http'),
+    grpc: () => lazyRequire('@opentelemetry/exporter-metrics-otlp-grpc'),
+  },
+  logs: {
+    'http/protobuf': () => lazyRequire('@opentelemetry/exporter-logs-otlp-proto'),
+    'http/json': () => lazyRequire('@opentelemetry/exporter-logs-otlp-http'),
+    grpc: () => lazyRequire('@opentelemetry/exporter-logs-otlp-grpc'),
+  },
 };
 
 interface ExporterConfig {
@@ -28,10 +42,9 @@ type ExporterClass<T> = new (config: ExporterConfig) => T;
 
 /** Loads only the one OTLP exporter package the protocol needs (gRPC pulls in @grpc/grpc-js). */
 function otlpExporter<T>(signal: Signal, options: SignalOptions, timeoutMillis: number): T {
-  const pkg = `@opentelemetry/exporter-${signal}-otlp-${PACKAGE_SUFFIX[options.protocol]}`;
-  const module = lazyRequire(pkg) as Record<string, ExporterClass<T>>;
+  const module = PACKAGES[signal][options.protocol]() as Record<string, ExporterClass<T>>;
   const Exporter = module[CLASS_NAMES[signal]];
-  if (!Exporter) throw new Error(`${pkg} has no ${CLASS_NAMES[signal]}`);
+  if (!Exporter) throw new Error(`the ${options.protocol} ${signal} exporter has no ${CLASS_NAMES[signal]}`);
   // The gRPC exporters take the metadata from their own config; headers go in for HTTP only.
   return new Exporter({
     url: options.endpoint,

@@ -1,0 +1,47 @@
+/**
+ * @otelkit/node's start-up rests on its runtime entries being bundled (packages/node/scripts/
+ * bundle.mjs): `--import`/`--require` of the register entry then loads a few files instead of the
+ * ~250 CommonJS files of the OpenTelemetry SDK. This checks that structure on the built package,
+ * for both entries, with the SDK really started (its tracer provider registered).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const app = join(mkdtempSync(join(tmpdir(), 'otelkit-bundle-')), 'app.cjs');
+// Prints the CommonJS files loaded so far and whether a real (non-proxy) tracer provider is set.
+writeFileSync(
+  app,
+  `const api = globalThis[Symbol.for('opentelemetry.js.api.1')];
+const provider = api && api.trace && api.trace.getDelegate ? api.trace.getDelegate().constructor.name : String(api && api.trace && api.trace.constructor.name);
+process.stdout.write(JSON.stringify({ files: Object.keys(require.cache), provider }));`,
+);
+
+function loaded(flag: '--import' | '--require'): { files: string[]; provider: string } {
+  const out = execFileSync(process.execPath, [flag, '@otelkit/node/register', app], {
+    cwd: import.meta.dirname,
+    // A closed port: nothing is exported before the process exits.
+    env: {
+      PATH: process.env.PATH ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_SERVICE_NAME: 'bundle',
+    },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as { files: string[]; provider: string };
+}
+
+describe('@otelkit/node register entry, as built', () => {
+  for (const flag of ['--import', '--require'] as const) {
+    it(`${flag}: starts the SDK without loading the OpenTelemetry packages file by file`, () => {
+      const { files, provider } = loaded(flag);
+      expect(provider).toBe('NodeTracerProvider');
+      expect(files.filter((file) => file.includes('@opentelemetry'))).toEqual([]);
+      // The app itself, the CommonJS register entry, and the externals the bundle leaves out
+      // (import-in-the-middle and its one dependency).
+      expect(files.length).toBeLessThan(10);
+    });
+  }
+});
