@@ -152,6 +152,13 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
         },
         { timeoutMs: 60_000, intervalMs: 1000 },
       );
+      // A lightly loaded service lags by milliseconds. The runtime instrumentation's sampling
+      // interval is part of every sample, so a coarse one would read as seconds of lag here.
+      const lag = await query(
+        stack.endpoints.prometheus,
+        `{__name__=~"nodejs_eventloop_delay_p99.*", job="${job}"}`,
+      );
+      expect(lag.map((sample) => sample.value).every((seconds) => seconds < 0.5)).toBe(true);
       // The SDK's own OTLP requests are not the application's outgoing traffic.
       const selfCalls = await query(
         stack.endpoints.prometheus,

@@ -22,9 +22,11 @@ export interface OutgoingTarget {
 type Factory = (context: InstrumentationContext) => Instrumentation | Instrumentation[];
 type ModuleOf = Record<string, new (config?: object) => Instrumentation>;
 
-function load(pkg: string, className: string, config: object = {}): Instrumentation {
-  const Instr = (lazyRequire(pkg) as ModuleOf)[className];
-  if (!Instr) throw new Error(`${pkg} has no ${className}`);
+// Each package is named in a literal `lazyRequire('…')` so that the bundler
+// (scripts/bundle.mjs) can include it and still load it only when called.
+function load(loaded: unknown, className: string, config: object = {}): Instrumentation {
+  const Instr = (loaded as ModuleOf)[className];
+  if (!Instr) throw new Error(`the package has no ${className}`);
   return new Instr(config);
 }
 
@@ -37,30 +39,34 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
   // spans from upstream's instrumentation-http.
   http: ({ ignoreIncoming, ignoreOutgoing }) => [
     new HttpServerInstrumentation({ ignorePath: ignoreIncoming }),
-    load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', {
+    load(lazyRequire('@opentelemetry/instrumentation-http'), 'HttpInstrumentation', {
       disableIncomingRequestInstrumentation: true,
       ignoreOutgoingRequestHook: ignoreOutgoing,
     }),
   ],
-  express: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'),
+  express: () => load(lazyRequire('@opentelemetry/instrumentation-express'), 'ExpressInstrumentation'),
   // Fastify's own instrumentation attaches through Fastify's initialization diagnostics
   // channel, so it needs no module hook at all.
   fastify: ({ ignoreIncoming }) =>
-    load('@fastify/otel', 'FastifyOtelInstrumentation', {
+    load(lazyRequire('@fastify/otel'), 'FastifyOtelInstrumentation', {
       registerOnInitialization: true,
       ignorePaths: (route: { url: string }) => ignoreIncoming(route.url),
     }),
-  undici: () => load('@opentelemetry/instrumentation-undici', 'UndiciInstrumentation'),
+  undici: () => load(lazyRequire('@opentelemetry/instrumentation-undici'), 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
   // Collector exactly once, with the trace context injected into each record.
-  winston: () => load('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation'),
-  pg: () => load('@opentelemetry/instrumentation-pg', 'PgInstrumentation', { requireParentSpan: true }),
+  winston: () => load(lazyRequire('@opentelemetry/instrumentation-winston'), 'WinstonInstrumentation'),
+  pg: () =>
+    load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
   ioredis: () =>
-    load('@opentelemetry/instrumentation-ioredis', 'IORedisInstrumentation', { requireParentSpan: true }),
-  'runtime-node': () =>
-    load('@opentelemetry/instrumentation-runtime-node', 'RuntimeNodeInstrumentation', {
-      monitoringPrecision: 5000,
+    load(lazyRequire('@opentelemetry/instrumentation-ioredis'), 'IORedisInstrumentation', {
+      requireParentSpan: true,
     }),
+  // Its default monitoringPrecision (10 ms) is also the event-loop delay histogram's sampling
+  // interval, and every sample includes that interval: a coarse one reads as lag (5000 ms made
+  // nodejs.eventloop.delay.p99 about 5 s, and NodeEventLoopLagHigh fired on idle services).
+  'runtime-node': () =>
+    load(lazyRequire('@opentelemetry/instrumentation-runtime-node'), 'RuntimeNodeInstrumentation'),
 };
 
 /** Creates the enabled instrumentations; one that fails to load is reported and skipped. */
