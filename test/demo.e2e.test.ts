@@ -1,17 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ErrorAttributes,
-  ErrorOrigins,
-  SpanMetrics,
-  WEB_VITAL_DURATION_SCALE,
-  WEB_VITALS_SCOPE,
-  WebVitalAttributes,
-  WebVitalNames,
-  WebVitalsMetrics,
-  WebVitalThresholds,
-} from '@otelkit/conventions';
+import { SpanMetrics, WebVitalsMetrics } from '@otelkit/conventions';
 import {
   type DemoServices,
   type DemoTraffic,
@@ -20,7 +10,6 @@ import {
   type Stack,
   startDemoServices,
   startDemoTraffic,
-  WEB_TELEMETRY,
 } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
@@ -41,20 +30,6 @@ async function activeAlerts(prometheus: string): Promise<Alert[]> {
   if (body.status !== 'success') throw new Error(`/api/v1/alerts: ${JSON.stringify(body)}`);
   return body.data.alerts;
 }
-
-describe('the simulated browser sends what @otelkit/web sends', () => {
-  it('uses the names of @otelkit/conventions (its copy has not drifted)', () => {
-    expect(WEB_TELEMETRY.vitalsScope).toBe(WEB_VITALS_SCOPE);
-    expect(WEB_TELEMETRY.vitals).toEqual(WebVitalNames);
-    expect(WEB_TELEMETRY.thresholds).toEqual(WebVitalThresholds);
-    expect(WEB_TELEMETRY.durationScale).toEqual(WEB_VITAL_DURATION_SCALE);
-    const { name, value, rating, id, navigationType, page } = WebVitalAttributes;
-    expect(WEB_TELEMETRY.vitalAttributes).toEqual({ name, value, rating, id, navigationType, page });
-    const { type, message, stacktrace, fingerprint, origin } = ErrorAttributes;
-    expect(WEB_TELEMETRY.errorAttributes).toEqual({ type, message, stacktrace, fingerprint, origin });
-    expect(WEB_TELEMETRY.uncaughtException).toBe(ErrorOrigins.uncaughtException);
-  });
-});
 
 describe('the demo (otelkit up --demo, docker compose) on the real native stack', () => {
   let stack: Stack;

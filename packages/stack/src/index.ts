@@ -18,7 +18,6 @@ export {
   SIMULATED_WEB_APP,
   SimulatedBrowser,
   type SimulatedBrowserOptions,
-  WEB_TELEMETRY,
 } from './demo/web-sessions.js';
 export { doctor, type Finding } from './doctor.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';

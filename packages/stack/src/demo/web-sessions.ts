@@ -3,51 +3,20 @@ import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@op
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ErrorAttributes,
+  ErrorOrigins,
+  WEB_VITAL_DURATION_SCALE,
+  WEB_VITALS_SCOPE,
+  WebVitalAttributes,
+  WebVitalNames,
+  WebVitalThresholds,
+} from '@otelkit/conventions';
 
-/**
- * The names @otelkit/web puts on the wire, copied from @otelkit/conventions (which this package
- * does not depend on); test/demo.e2e.test.ts fails when the two drift apart.
- *
- * @internal Exported for that test only; the API is @otelkit/conventions.
- */
-export const WEB_TELEMETRY = {
-  /** Instrumentation scope of page views and errors. */
-  scope: '@otelkit/web',
-  /** Instrumentation scope of the vitals spans (`WEB_VITALS_SCOPE`). */
-  vitalsScope: '@otelkit/web-vitals',
-  /** `WebVitalNames`. */
-  vitals: ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'],
-  /** `WebVitalThresholds`: good / poor at p75, in span milliseconds (CLS × 1000). */
-  thresholds: {
-    LCP: { good: 2500, poor: 4000 },
-    INP: { good: 200, poor: 500 },
-    CLS: { good: 100, poor: 250 },
-    FCP: { good: 1800, poor: 3000 },
-    TTFB: { good: 800, poor: 1800 },
-  },
-  /** `WEB_VITAL_DURATION_SCALE`: the span lasts value × scale ms. */
-  durationScale: { LCP: 1, INP: 1, CLS: 1000, FCP: 1, TTFB: 1 },
-  /** `WebVitalAttributes`. */
-  vitalAttributes: {
-    name: 'web_vital.name',
-    value: 'web_vital.value',
-    rating: 'web_vital.rating',
-    id: 'web_vital.id',
-    navigationType: 'web_vital.navigation_type',
-    page: 'page.path',
-  },
-  /** `ErrorAttributes` and `ErrorOrigins.uncaughtException`. */
-  errorAttributes: {
-    type: 'exception.type',
-    message: 'exception.message',
-    stacktrace: 'exception.stacktrace',
-    fingerprint: 'exception.fingerprint',
-    origin: 'otelkit.error.origin',
-  },
-  uncaughtException: 'uncaught_exception',
-} as const;
+/** Instrumentation scope of the page views and errors @otelkit/web sends (its package name). */
+const WEB_SCOPE = '@otelkit/web';
 
-type Vital = (typeof WEB_TELEMETRY.vitals)[number];
+type Vital = (typeof WebVitalNames)[number];
 type Rating = 'good' | 'needs-improvement' | 'poor';
 
 /** `service.name` of the simulated page: the example page's own (examples/web/public/index.html). */
@@ -88,7 +57,7 @@ const HEAVY: readonly Rating[] = [
 
 /** A value of `vital` in `rating`'s range, in span milliseconds (CLS × 1000). */
 function valueIn(vital: Vital, rating: Rating): number {
-  const { good, poor } = WEB_TELEMETRY.thresholds[vital];
+  const { good, poor } = WebVitalThresholds[vital];
   const [low, high] =
     rating === 'good'
       ? [good * 0.2, good * 0.9]
@@ -142,8 +111,8 @@ export class SimulatedBrowser {
         }),
       ],
     });
-    this.tracer = this.provider.getTracer(WEB_TELEMETRY.scope);
-    this.vitalsTracer = this.provider.getTracer(WEB_TELEMETRY.vitalsScope);
+    this.tracer = this.provider.getTracer(WEB_SCOPE);
+    this.vitalsTracer = this.provider.getTracer(WEB_VITALS_SCOPE);
   }
 
   /**
@@ -189,8 +158,8 @@ export class SimulatedBrowser {
   }
 
   private vitals(n: number, page: string, sessionId: string, parent: Context): void {
-    const a = WEB_TELEMETRY.vitalAttributes;
-    WEB_TELEMETRY.vitals.forEach((vital, i) => {
+    const a = WebVitalAttributes;
+    WebVitalNames.forEach((vital, i) => {
       const cycle = page === '/checkout' && vital === 'LCP' ? HEAVY : USUAL;
       // Offset per vital so one session is not all good or all poor.
       const rating = cycle[(n + i * 3) % cycle.length] ?? 'good';
@@ -203,7 +172,7 @@ export class SimulatedBrowser {
             startTime: end - duration,
             attributes: {
               [a.name]: vital,
-              [a.value]: duration / WEB_TELEMETRY.durationScale[vital],
+              [a.value]: duration / WEB_VITAL_DURATION_SCALE[vital],
               [a.rating]: rating,
               [a.id]: `v5-${sessionId.slice(0, 12)}-${vital}`,
               [a.navigationType]: 'navigate',
@@ -218,7 +187,7 @@ export class SimulatedBrowser {
   }
 
   private jsError(page: string, sessionId: string, parent: Context): void {
-    const e = WEB_TELEMETRY.errorAttributes;
+    const e = ErrorAttributes;
     // The example page's validateCart() bug: the message carries an id, the fingerprint does not.
     const message = `cart ${Math.floor(Math.random() * 1e6)} has no items`;
     const stack = `TypeError: ${message}\n    at validateCart (${this.options.ordersUrl}/:52:13)\n    at HTMLButtonElement.<anonymous> (${this.options.ordersUrl}/:55:7)`;
@@ -230,7 +199,7 @@ export class SimulatedBrowser {
           [e.message]: message,
           [e.stacktrace]: stack,
           [e.fingerprint]: '5eeded0c0ffee001',
-          [e.origin]: WEB_TELEMETRY.uncaughtException,
+          [e.origin]: ErrorOrigins.uncaughtException,
           'page.path': page,
           'session.id': sessionId,
         },
