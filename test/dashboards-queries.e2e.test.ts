@@ -21,8 +21,11 @@ import { startTestStack } from './helpers/stack.js';
 const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
 const dashboards = loadDashboards(DASHBOARD_DIR).map((d) => d.json);
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-'));
-/** Values tried first for a variable, when they exist: the services and pages the traffic exercises most. */
-const PREFERRED = ['orders-esm', '/api/orders/:id', '/checkout', WEB_APP, 'secure-app'];
+/**
+ * Values tried first for a variable, when they exist: the services and pages the traffic exercises
+ * most, and accounts-api, the service with the logins, security events and recorded errors.
+ */
+const PREFERRED = ['orders-esm', '/api/orders/:id', '/checkout', WEB_APP, 'accounts-api'];
 
 /** True when lezer parsed `text` without an error node. */
 function parsesCleanly(parser: typeof logqlParser, text: string): boolean {
