@@ -168,6 +168,26 @@ describe('Prometheus rules: promtool, SLO generation, labels, annotations and ru
     expect(drift).toMatch(/out of date/);
   });
 
+  it('refuses a latency SLO whose threshold is not a bucket boundary of the span_metrics histogram', async () => {
+    const generator = (await import(join(promDir, 'slos', 'generate.ts'))) as {
+      spanMetricBucketsSeconds(): number[];
+      readSpecs(dir: string): unknown[];
+    };
+    expect(generator.spanMetricBucketsSeconds()).toContain(0.5);
+    const specs = mkdtempSync(join(scratch, 'slos-'));
+    const orders = readFileSync(join(promDir, 'slos', 'orders-api.yaml'), 'utf8');
+    expect(orders).toContain('threshold_seconds: 0.5');
+    writeFileSync(join(specs, 'orders-api.yaml'), orders);
+    expect(generator.readSpecs(specs)).toHaveLength(1);
+    writeFileSync(
+      join(specs, 'orders-api.yaml'),
+      orders.replace('threshold_seconds: 0.5', 'threshold_seconds: 0.4'),
+    );
+    expect(() => generator.readSpecs(specs)).toThrow(
+      /orders-api\.yaml: SLO latency: threshold_seconds 0\.4 is not a bucket boundary of the span_metrics histogram .*use one of 0\.005, .*0\.5, /,
+    );
+  });
+
   it('generates the four multi-window multi-burn-rate alerts per SLO', () => {
     const slo = alertRules().filter((rule) => rule.file.endsWith('slo-generated.yml'));
     const orders = slo.filter(

@@ -79,7 +79,29 @@ function errorRatio(service: string, sli: SloSpec['sli'], window: string): strin
   return `(${count} - ${fast}) / ${count}`;
 }
 
-function validate(file: string, spec: ServiceSlos): void {
+/**
+ * The upper bounds, in seconds, of the span-duration histogram buckets that the Collector's
+ * `span_metrics` connector writes (collector/config.yaml). A latency SLI counts the requests in
+ * the bucket `le="<threshold>"`, so its threshold must be one of them.
+ */
+export function spanMetricBucketsSeconds(configFile = join(root, 'collector', 'config.yaml')): number[] {
+  const config = parse(readFileSync(configFile, 'utf8')) as {
+    connectors?: { span_metrics?: { histogram?: { explicit?: { buckets?: unknown } } } };
+  };
+  const buckets = config.connectors?.span_metrics?.histogram?.explicit?.buckets;
+  if (!Array.isArray(buckets))
+    throw new Error(`${configFile}: connectors.span_metrics.histogram.explicit.buckets not found`);
+  return buckets.map((bucket) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(String(bucket));
+    if (!match)
+      throw new Error(
+        `${configFile}: span_metrics bucket ${String(bucket)} is not a duration like 250ms or 1s`,
+      );
+    return clean(Number(match[1]) / (match[2] === 'ms' ? 1000 : 1));
+  });
+}
+
+function validate(file: string, spec: ServiceSlos, bucketsSeconds: readonly number[]): void {
   if (!spec?.service || !Array.isArray(spec.slos)) throw new Error(`${file}: needs service and slos`);
   for (const slo of spec.slos) {
     if (!/^[a-z][a-z0-9_-]*$/.test(slo.name)) throw new Error(`${file}: bad SLO name ${slo.name}`);
@@ -87,6 +109,13 @@ function validate(file: string, spec: ServiceSlos): void {
     if (!/^\d+[dhw]$/.test(slo.window)) throw new Error(`${file}: window like 30d`);
     if (slo.sli?.type !== 'availability' && slo.sli?.type !== 'latency')
       throw new Error(`${file}: sli.type availability or latency`);
+    if (slo.sli.type === 'latency' && !bucketsSeconds.includes(slo.sli.threshold_seconds)) {
+      throw new Error(
+        `${file}: SLO ${slo.name}: threshold_seconds ${String(slo.sli.threshold_seconds)} is not a bucket ` +
+          `boundary of the span_metrics histogram (collector/config.yaml), so no series would count the ` +
+          `requests under it; use one of ${bucketsSeconds.join(', ')} or add it to the buckets there`,
+      );
+    }
   }
 }
 
@@ -147,14 +176,20 @@ export function generate(specs: ServiceSlos[]): string {
   return header + stringify({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** Reads every spec of prometheus/slos/, sorted by file name. */
-export function readSpecs(dir = here): ServiceSlos[] {
+/**
+ * Reads every spec of `dir` (default prometheus/slos/), sorted by file name, and checks each
+ * against the Collector's span-duration buckets.
+ */
+export function readSpecs(
+  dir = here,
+  bucketsSeconds: readonly number[] = spanMetricBucketsSeconds(),
+): ServiceSlos[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => {
       const spec = parse(readFileSync(join(dir, f), 'utf8')) as ServiceSlos;
-      validate(f, spec);
+      validate(f, spec, bucketsSeconds);
       return spec;
     });
 }
