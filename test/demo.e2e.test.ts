@@ -13,23 +13,10 @@ import {
 } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
-import { query } from './helpers/prometheus.js';
+import { activeAlerts, query } from './helpers/prometheus.js';
 import { startTestStack } from './helpers/stack.js';
 
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-demo-'));
-
-interface Alert {
-  labels: Record<string, string>;
-  state: 'pending' | 'firing' | 'inactive';
-}
-
-/** Alerts Prometheus holds now, pending or firing. */
-async function activeAlerts(prometheus: string): Promise<Alert[]> {
-  const response = await fetch(`${prometheus}/api/v1/alerts`);
-  const body = (await response.json()) as { status: string; data: { alerts: Alert[] } };
-  if (body.status !== 'success') throw new Error(`/api/v1/alerts: ${JSON.stringify(body)}`);
-  return body.data.alerts;
-}
 
 describe('the demo (otelkit up --demo, docker compose) on the real native stack', () => {
   let stack: Stack;

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { COLLECTOR_SCRAPE_JOB, CollectorMetrics } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { eventually } from './helpers/poll.js';
-import { query } from './helpers/prometheus.js';
+import { activeAlerts, query } from './helpers/prometheus.js';
 import { sinkLogs } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
@@ -95,5 +97,51 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
       { timeoutMs: 90_000 },
     );
     expect(delivered.size).toBe(COUNT);
+  });
+
+  it('counts what a full sending queue refuses, and CollectorDroppingData fires', {
+    timeout: 300_000,
+  }, async () => {
+    // The smallest queue the config accepts (the sending queue's batch min_size is 2000 items).
+    stack = await startTestStack({ collectorEnv: { OTELKIT_QUEUE_SIZE: '2000' } });
+    const running = stack;
+    await running.processes.sink.stop();
+    const rules = parse(
+      readFileSync(join(import.meta.dirname, '../prometheus/rules/alerts.yml'), 'utf8'),
+    ) as {
+      groups: { rules: { alert?: string; expr: string }[] }[];
+    };
+    const dropping = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'CollectorDroppingData');
+    if (!dropping) throw new Error('prometheus/rules/alerts.yml has no CollectorDroppingData');
+    const withoutThreshold = dropping.expr.trim().replace(/\s*>\s*0$/, '');
+    expect(withoutThreshold).not.toBe(dropping.expr.trim());
+
+    const app = serviceTelemetry(running.endpoints.otlpHttp, 'overflow-probe');
+    let sent = 0;
+    // Rounds of 2,000 records until the Loki exporter's queue (2,000 items, plus the batches its
+    // consumers hold while retrying against the stopped sink) refuses some.
+    const refused = await eventually(
+      'the Loki exporter to refuse records into its full queue',
+      async () => {
+        for (let i = 0; i < 2000; i++) {
+          app.logger.emit({ severityNumber: SeverityNumber.INFO, body: `overflow-${sent++}` });
+        }
+        await app.flush();
+        const series = await query(running.endpoints.prometheus, withoutThreshold);
+        return series.find((s) => s.metric.exporter === 'otlp_http/loki' && s.value > 0);
+      },
+      { timeoutMs: 180_000, intervalMs: 2000 },
+    );
+    expect(refused.metric.job).toBe(COLLECTOR_SCRAPE_JOB);
+    const alert = await eventually(
+      'CollectorDroppingData to fire',
+      async () =>
+        (await activeAlerts(running.endpoints.prometheus)).find(
+          (a) => a.labels.alertname === 'CollectorDroppingData' && a.labels.exporter === 'otlp_http/loki',
+        ),
+      { timeoutMs: 90_000, intervalMs: 2000 },
+    );
+    expect(['pending', 'firing']).toContain(alert.state);
+    await app.shutdown();
   });
 });

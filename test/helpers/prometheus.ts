@@ -43,3 +43,15 @@ export async function queryExemplars(
     end: String(end + 60),
   });
 }
+
+/** An alert as Prometheus' /api/v1/alerts lists it. */
+export interface ActiveAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing' | 'inactive';
+}
+
+/** The alerts Prometheus holds now, pending or firing. */
+export async function activeAlerts(base: string): Promise<ActiveAlert[]> {
+  const data = await api<{ alerts: ActiveAlert[] }>(base, '/api/v1/alerts', {});
+  return data.alerts;
+}
