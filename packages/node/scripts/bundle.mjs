@@ -3,12 +3,13 @@
 // handful of files instead of the ~250 CommonJS files of the OpenTelemetry SDK: resolving and
 // compiling those was most of the start-up cost (docs/performance.md, "Node SDK overhead").
 //
-// It writes dist/register.js, dist/index.js and dist/sdk/start.js (the module
-// dist/register-require.cjs requires) over tsc's output, as ES modules sharing their code through
-// dist/chunks/, so the entries share one SDK instance: state such as the health registry and the
-// running SDK exists once. tsc's declarations and its other files stay as they are.
+// It writes dist/bundle/ afresh: register.js, index.js and sdk/start.js as ES modules sharing
+// their code through chunks/ (so the entries share one SDK instance: the health registry and the
+// running SDK exist once), and register-require.cjs, the `--require` entry, which loads
+// sdk/start.js. package.json's "exports" point there; tsc's dist/ keeps the declarations and an
+// unbundled build that nothing loads at run time.
 //   node scripts/bundle.mjs
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,25 +47,43 @@ const inlineLazyRequires = {
   },
 };
 
-await build({
-  entryPoints: ['register.ts', 'index.ts', 'sdk/start.ts'].map((entry) => join(packageDir, 'src', entry)),
-  outbase: join(packageDir, 'src'),
-  outdir: join(packageDir, 'dist'),
-  chunkNames: 'chunks/[name]-[hash]',
+const outdir = join(packageDir, 'dist', 'bundle');
+// Chunk names carry a content hash: without this, every rebuild would leave the old ones behind.
+await rm(outdir, { recursive: true, force: true });
+
+const shared = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: EXTERNAL,
-  plugins: [inlineLazyRequires],
   // Class and function names stay as written: error types (exception.type, fingerprints) and
   // diagnostics report them.
   keepNames: true,
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+await build({
+  ...shared,
+  entryPoints: ['register.ts', 'index.ts', 'sdk/start.ts'].map((entry) => join(packageDir, 'src', entry)),
+  outbase: join(packageDir, 'src'),
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  external: EXTERNAL,
+  plugins: [inlineLazyRequires],
   // The CommonJS modules inside call require() for externals and Node built-ins.
   banner: {
     js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);",
   },
-  sourcemap: true,
-  logLevel: 'warning',
+});
+
+// The `--require` entry stays CommonJS and loads the bundled sdk/start.js (require() of an ES
+// module, Node >= 20.19), so it shares that one SDK instance too.
+await build({
+  ...shared,
+  entryPoints: [join(packageDir, 'src', 'register-require.cts')],
+  outfile: join(outdir, 'register-require.cjs'),
+  format: 'cjs',
+  external: ['./sdk/start.js'],
 });
