@@ -17,6 +17,8 @@ describe('readEnvironment', () => {
     expect(config.instrumentations).not.toContain('fs');
     expect(config.resourceDetectors).toEqual(['env', 'host', 'os', 'process', 'serviceinstance']);
     expect(config.shutdownTimeoutMs).toBe(5000);
+    expect(config.esmLoader).toBe('auto');
+    expect(readEnvironment({ OTELKIT_ESM_LOADER: 'ALWAYS' }).config.esmLoader).toBe('always');
   });
 
   it('reads endpoints, headers, protocol, sampler, exporters, resource and instrumentation lists', () => {
@@ -131,6 +133,11 @@ describe('readEnvironment', () => {
       'OTELKIT_SHUTDOWN_TIMEOUT_MS',
       'soon',
       /OTELKIT_SHUTDOWN_TIMEOUT_MS="soon" is invalid: expected a whole number of milliseconds from 0 to 120000; using 5000/,
+    ],
+    [
+      'OTELKIT_ESM_LOADER',
+      'never',
+      /OTELKIT_ESM_LOADER="never" is invalid: expected one of auto, always; using auto/,
     ],
   ];
   it.each(invalid)('reports %s=%s on one line and falls back', (name, value, message) => {

@@ -1,11 +1,12 @@
-import type {
-  DetectorName,
-  InstrumentationName,
-  OtlpProtocol,
-  ResolvedConfig,
-  SamplerName,
-  SignalExporter,
-  SignalOptions,
+import {
+  type DetectorName,
+  ESM_LOADER_MODES,
+  type InstrumentationName,
+  type OtlpProtocol,
+  type ResolvedConfig,
+  type SamplerName,
+  type SignalExporter,
+  type SignalOptions,
 } from './options.js';
 
 /** Instrumentations on unless disabled. fs, dns and net are deliberately absent: too noisy. */
@@ -180,6 +181,7 @@ export function readEnvironment(env: Env = process.env): EnvReading {
       resourceDetectors: detectorList(text('OTEL_NODE_RESOURCE_DETECTORS'), reject),
       shutdownTimeoutMs: integer('OTELKIT_SHUTDOWN_TIMEOUT_MS', 5000, 0, 120_000),
       ignoreHealthProbes: true,
+      esmLoader: oneOf('OTELKIT_ESM_LOADER', ESM_LOADER_MODES, 'auto'),
     },
   };
 }

@@ -78,7 +78,17 @@ export interface ResolvedConfig {
   shutdownTimeoutMs: number;
   /** Keep health probes (`/health*`) out of traces. */
   ignoreHealthProbes: boolean;
+  /**
+   * When `--import @otelkit/node/register` starts the ESM loader hook (`OTELKIT_ESM_LOADER`):
+   * `auto` (default) skips it for a main module that is certainly CommonJS, `always` starts it.
+   */
+  esmLoader: EsmLoaderMode;
 }
+
+/** Values of `OTELKIT_ESM_LOADER`. */
+export const ESM_LOADER_MODES = ['auto', 'always'] as const;
+/** When the ESM loader hook is started: see {@link ResolvedConfig.esmLoader}. */
+export type EsmLoaderMode = (typeof ESM_LOADER_MODES)[number];
 
 /** Options of `start()`; each one overrides the environment. */
 export interface StartOptions {

@@ -20,7 +20,7 @@ beforeEach(() => {
 
 afterEach(uninstallGlobalTestSdk);
 
-const errorCounter = () => sdk.counter(ErrorsMetric.name);
+const errorCounter = () => sdk.dataPoints(ErrorsMetric.name);
 
 function inSpan<T>(fn: (span: Span) => T): T {
   return trace.getTracer('test').startActiveSpan('work', (span) => {

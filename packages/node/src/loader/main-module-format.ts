@@ -7,9 +7,11 @@ import { dirname, extname, join } from 'node:path';
  * `--import @otelkit/node/register` has to start the import-in-the-middle loader thread.
  *
  * A CommonJS application loads them through `require()`, which the require hooks patch without
- * a loader thread; starting one costs about 150 ms of start-up (docs/performance.md). The answer
- * errs towards `true`: only a main module that is certainly CommonJS (`.cjs`, or `.js` outside a
- * `"type": "module"` package whose source never says `import` or `export`) returns `false`.
+ * a loader thread; starting one costs about 150 ms of start-up (docs/performance.md). Only a main
+ * module that is certainly CommonJS (`.cjs`, or `.js` outside a `"type": "module"` package whose
+ * source never says `import` or `export`) returns `false`; anything it cannot read or resolve
+ * returns `true`. Only the main module is read: a CommonJS application whose other modules
+ * `import()` instrumented packages needs `OTELKIT_ESM_LOADER=always`.
  *
  * @param mainPath - the main module as given on the command line (`process.argv[1]`).
  */

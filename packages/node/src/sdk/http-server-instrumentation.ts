@@ -55,7 +55,10 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
  * do with upstream's instrumentation.
  */
 export class HttpServerInstrumentation extends InstrumentationBase<HttpServerInstrumentationConfig> {
-  private duration: Histogram | undefined;
+  // `declare`: the base constructor calls _updateMetricInstruments() before subclass fields are
+  // initialised, and an initialised field would reset the histogram it created to undefined.
+  declare private duration: Histogram | undefined;
+  private ignorePathFailed = false;
 
   /** Creates the instrumentation; it patches nothing until enabled. */
   constructor(config: HttpServerInstrumentationConfig = {}) {
@@ -111,9 +114,7 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     const target = request.url ?? '/';
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    if (this.getConfig().ignorePath?.(path)) {
-      return context.with(suppressTracing(context.active()), handle);
-    }
+    if (this.ignores(path)) return context.with(suppressTracing(context.active()), handle);
     const startedAt = performance.now();
     const method = request.method ?? 'GET';
     const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
@@ -150,6 +151,21 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     }
   }
 
+  /** The configured ignorePath; one that throws counts as "trace it" and is reported once. */
+  private ignores(path: string): boolean {
+    const ignorePath = this.getConfig().ignorePath;
+    if (!ignorePath) return false;
+    try {
+      return ignorePath(path);
+    } catch (error) {
+      if (!this.ignorePathFailed) {
+        this.ignorePathFailed = true;
+        this._diag.warn(`ignorePath threw (${(error as Error)?.message}); requests are traced`);
+      }
+      return false;
+    }
+  }
+
   private endRequest(
     span: Span,
     rpc: RPCMetadata,
@@ -160,10 +176,12 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     startedAt: number,
     errorType: string | undefined,
   ): void {
-    const status = response.statusCode;
+    // A response whose head never went out (the handler threw, the client left first) has no
+    // status code; statusCode would still say its default, 200.
+    const status = response.headersSent ? response.statusCode : undefined;
     const route = rpc.type === RPCType.HTTP ? rpc.route : undefined;
-    const error = errorType ?? (status >= 500 ? String(status) : undefined);
-    span.setAttribute('http.response.status_code', status);
+    const error = errorType ?? (status !== undefined && status >= 500 ? String(status) : undefined);
+    if (status !== undefined) span.setAttribute('http.response.status_code', status);
     if (route) {
       span.setAttribute('http.route', route);
       span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route}`);
@@ -176,7 +194,7 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     this.duration?.record((performance.now() - startedAt) / 1000, {
       'http.request.method': method,
       'url.scheme': scheme,
-      'http.response.status_code': status,
+      ...(status !== undefined ? { 'http.response.status_code': status } : {}),
       'network.protocol.version': request.httpVersion,
       ...(route ? { 'http.route': route } : {}),
       ...(error ? { 'error.type': error } : {}),

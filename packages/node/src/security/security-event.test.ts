@@ -22,7 +22,7 @@ beforeEach(() => {
 
 afterEach(uninstallGlobalTestSdk);
 
-const securityCounter = () => sdk.counter(SecurityEventsMetric.name);
+const securityCounter = () => sdk.dataPoints(SecurityEventsMetric.name);
 
 describe('securityEvent', () => {
   it('emits one log record with the fixed schema, in the active trace', () => {

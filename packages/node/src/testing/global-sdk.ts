@@ -19,8 +19,8 @@ class TestReader extends MetricReader {
 export interface GlobalTestSdk {
   spans: InMemorySpanExporter;
   logRecords: InMemoryLogRecordExporter;
-  /** Data points of the counter `name` as collected now. */
-  counter(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>>;
+  /** Data points of the metric `name` as collected now (a number, or a histogram's summary). */
+  dataPoints(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>>;
 }
 
 /** Resets the global API and registers fresh in-memory providers for traces, logs and metrics. */
@@ -40,7 +40,7 @@ export function installGlobalTestSdk(): GlobalTestSdk {
   return {
     spans,
     logRecords,
-    counter: async (name) => {
+    dataPoints: async (name) => {
       const { resourceMetrics } = await reader.collect();
       const metric = resourceMetrics.scopeMetrics
         .flatMap((scope) => scope.metrics)

@@ -1,0 +1,176 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Socket } from 'node:net';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
+import { HttpServerInstrumentation } from './http-server-instrumentation.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+let sdk: GlobalTestSdk;
+let instrumentation: HttpServerInstrumentation;
+let server: http.Server | undefined;
+
+/** Patches node:http as the require hook would, with the given ignorePath. */
+function instrument(ignorePath?: (path: string) => boolean): void {
+  instrumentation = new HttpServerInstrumentation(ignorePath ? { ignorePath } : {});
+  for (const definition of instrumentation.getModuleDefinitions()) {
+    if (definition.name === 'http') definition.patch?.(http);
+  }
+}
+
+async function serve(handler: Handler): Promise<string> {
+  server = http.createServer(handler);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function spansWhen(count: number): Promise<ReadableSpan[]> {
+  for (let i = 0; i < 200; i++) {
+    const spans = sdk.spans.getFinishedSpans();
+    if (spans.length >= count) return spans;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`expected ${count} finished spans, got ${sdk.spans.getFinishedSpans().length}`);
+}
+
+beforeEach(() => {
+  sdk = installGlobalTestSdk();
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+});
+
+afterEach(async () => {
+  for (const definition of instrumentation.getModuleDefinitions()) {
+    if (definition.name === 'http') definition.unpatch?.(http);
+  }
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+  propagation.disable();
+  uninstallGlobalTestSdk();
+});
+
+describe('HttpServerInstrumentation', () => {
+  it('makes a server span named by the route a framework set, in the caller’s trace, and records the duration', async () => {
+    instrument();
+    let activeInHandler: string | undefined;
+    const url = await serve((request, response) => {
+      const rpc = getRPCMetadata(context.active());
+      if (rpc?.type === RPCType.HTTP) rpc.route = '/orders/:id';
+      // Listeners added by a body parser run in the span's context too.
+      request.on('data', () => {});
+      request.on('end', () => {
+        activeInHandler = trace.getActiveSpan()?.spanContext().spanId;
+        response.writeHead(201).end('ok');
+      });
+    });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const response = await fetch(`${url}/orders/7?x=1&Signature=secret`, {
+      method: 'POST',
+      body: 'hello',
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01`, 'user-agent': 'unit-test' },
+    });
+    expect(response.status).toBe(201);
+    const [span] = await spansWhen(1);
+    expect(span?.name).toBe('POST /orders/:id');
+    expect(span?.kind).toBe(SpanKind.SERVER);
+    expect(span?.spanContext().traceId).toBe(traceId);
+    expect(span?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(activeInHandler).toBe(span?.spanContext().spanId);
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span?.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/orders/:id',
+      'http.response.status_code': 201,
+      'url.path': '/orders/7',
+      'url.query': 'x=1&Signature=REDACTED',
+      'url.scheme': 'http',
+      'server.address': '127.0.0.1',
+      'user_agent.original': 'unit-test',
+      'network.protocol.version': '1.1',
+    });
+    const [point] = await sdk.dataPoints('http.server.request.duration');
+    expect(point?.attributes).toEqual({
+      'http.request.method': 'POST',
+      'url.scheme': 'http',
+      'http.response.status_code': 201,
+      'network.protocol.version': '1.1',
+      'http.route': '/orders/:id',
+    });
+    expect((point?.value as { count: number }).count).toBe(1);
+  });
+
+  it('marks 5xx as an error, and an unknown method as _OTHER', async () => {
+    instrument();
+    const url = await serve((_request, response) => response.writeHead(503).end());
+    await fetch(url, { method: 'PURGE' });
+    const [span] = await spansWhen(1);
+    expect(span?.name).toBe('HTTP');
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes).toMatchObject({
+      'http.request.method': '_OTHER',
+      'http.request.method_original': 'PURGE',
+      'http.response.status_code': 503,
+      'error.type': '503',
+    });
+  });
+
+  it('records a handler that throws, without a status code it never sent, and rethrows', () => {
+    instrument();
+    // Straight through Server.emit: a listener's exception leaves emit and would crash a
+    // listening test server, as it crashes a real one.
+    const target = http.createServer(() => {
+      throw new RangeError('boom');
+    });
+    const request = new http.IncomingMessage(new Socket());
+    request.method = 'GET';
+    request.url = '/crash';
+    const response = new http.ServerResponse(request);
+    expect(() => target.emit('request', request, response)).toThrow(RangeError);
+    const [span] = sdk.spans.getFinishedSpans();
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes['error.type']).toBe('RangeError');
+    expect(span?.attributes['http.response.status_code']).toBeUndefined();
+    expect(span?.events.map((event) => event.name)).toEqual(['exception']);
+  });
+
+  it('ends the span of a request the client abandoned as aborted', async () => {
+    instrument();
+    let abandoned!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      abandoned = resolve;
+    });
+    const url = await serve((_request, response) => {
+      response.on('close', () => abandoned());
+    });
+    const controller = new AbortController();
+    const request = fetch(url, { signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await request;
+    await closed;
+    const [span] = await spansWhen(1);
+    expect(span?.attributes['error.type']).toBe('aborted');
+    expect(span?.attributes['http.response.status_code']).toBeUndefined();
+  });
+
+  it('leaves ignored paths untraced, and traces everything when ignorePath throws', async () => {
+    instrument((path) => {
+      if (path === '/broken') throw new Error('bad predicate');
+      return path === '/health/ready';
+    });
+    const url = await serve((_request, response) => {
+      trace.getTracer('app').startSpan('child of the request').end();
+      response.end();
+    });
+    await fetch(`${url}/health/ready`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Tracing is suppressed for the probe: neither a server span nor the app's child span.
+    expect(sdk.spans.getFinishedSpans()).toEqual([]);
+    await fetch(`${url}/broken`);
+    const spans = await spansWhen(2);
+    expect(spans.map((span) => span.name).sort()).toEqual(['GET', 'child of the request']);
+  });
+});
