@@ -64,7 +64,7 @@ describe('alerting end to end: Prometheus rules → Alertmanager → webhook rec
     expect(watchdog?.annotations).toMatchObject({
       summary: 'Alerting pipeline is alive',
       runbook_url: 'https://github.com/otelkit/otelkit/blob/main/docs/runbooks.md#watchdog',
-      dashboard_url: 'http://localhost:3000/d/otelkit-uptime-slo',
+      dashboard_url: 'http://localhost:3300/d/otelkit-uptime-slo',
     });
     // Expanded by Prometheus: the template's {{ $value }} became the sample value.
     expect(watchdog?.annotations.description).toMatch(/^This alert always fires \(value 1\), to prove/);

@@ -212,6 +212,25 @@ describe('Prometheus rules: promtool, SLO generation, labels, annotations and ru
     );
   });
 
+  // Grafana as docker-compose.yml publishes it, and the dashboards it provisions.
+  const grafanaPort = (
+    parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { ports?: string[] }>;
+    }
+  ).services.grafana?.ports
+    ?.map((mapping) => /^(?:127\.0\.0\.1:)?(\d+):3000$/.exec(mapping)?.[1])
+    .find((port) => port !== undefined);
+  const grafanaUrl = `http://localhost:${grafanaPort}`;
+  const dashboardUids = new Set(
+    readdirSync(join(root, 'grafana', 'dashboards'))
+      .filter((file) => file.endsWith('.json'))
+      .map(
+        (file) =>
+          (JSON.parse(readFileSync(join(root, 'grafana', 'dashboards', file), 'utf8')) as { uid: string })
+            .uid,
+      ),
+  );
+
   it('every alert has a CamelCase name, severity, service, summary, templated description, runbook and dashboard', () => {
     const rules = alertRules();
     expect(rules.length).toBeGreaterThanOrEqual(20);
@@ -229,8 +248,11 @@ describe('Prometheus rules: promtool, SLO generation, labels, annotations and ru
       const expected = `${RUNBOOK_BASE}#${rule.alert.toLowerCase()}`;
       if (rule.annotations?.runbook_url !== expected)
         problems.push(`${where}: runbook_url should be ${expected}`);
-      if (!/^https?:\/\/[^ ]+\/d\/otelkit-/.test(rule.annotations?.dashboard_url ?? ''))
-        problems.push(`${where}: dashboard_url should link an otelkit dashboard`);
+      const link = /^(https?:\/\/[^/ ]+)\/d\/([\w-]+)/.exec(rule.annotations?.dashboard_url ?? '');
+      if (link?.[1] !== grafanaUrl || !dashboardUids.has(link[2] ?? ''))
+        problems.push(
+          `${where}: dashboard_url ${rule.annotations?.dashboard_url} should open one of grafana/dashboards/ on ${grafanaUrl}`,
+        );
     }
     expect(problems).toEqual([]);
   });

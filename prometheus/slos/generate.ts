@@ -163,7 +163,7 @@ export function generate(specs: ServiceSlos[]): string {
               `(SLO ${slo.objective}% over ${slo.window}); at ${tier.pairs.map((p) => `${p[2]}×`).join(' or ')} ` +
               `the budget burns out in ${tier.suffix === 'FastBurn' ? 'days' : 'weeks'}.`,
             runbook_url: `${RUNBOOK}#${name.toLowerCase()}`,
-            dashboard_url: `http://localhost:3000/d/otelkit-uptime-slo?var-service=${spec.service}`,
+            dashboard_url: `http://localhost:3300/d/otelkit-uptime-slo?var-service=${spec.service}`,
           },
         });
       }
