@@ -10,7 +10,8 @@
  *       [--metric-interval=10000] [--cpu-prof-dir=DIR]
  *
  * Start-up: each arm is started `starts` times (arms interleaved, order reversed every pass)
- * and timed from spawn to the first HTTP 200; the median counts. Load: per round, each arm gets
+ * and timed from spawn to the first HTTP 200; the median counts. The uninstrumented and otelkit
+ * arms are also started with server.mjs, the same server as an ES module. Load: per round, each arm gets
  * a fresh server, `warmup` s of untimed load, then `duration` s measured with autocannon; rounds
  * alternate the arm order (A B C, C B A, ...) so drift hits every arm alike. Prints a markdown
  * table and one `RESULT {json}` line. Everything listens on 127.0.0.1, and every process it
@@ -29,7 +30,7 @@ import { ARM_NAMES, type Arm, type ArmName, armsFor, cleanEnvironment } from './
 import { accepted, delta } from './collector.js';
 import { type LoadShape, runLoad } from './load.js';
 import { machineBusySeconds, processCpuSeconds, statusMiB } from './proc.js';
-import { type LoadRound, markdown, type StartSample, summarise } from './report.js';
+import { type LoadRound, markdown, type ServerModule, type StartSample, summarise } from './report.js';
 import { type ServerProcess, startServer } from './server-process.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -171,7 +172,12 @@ interface Context {
   busyWarnings: number;
 }
 
-async function launch(ctx: Context, arm: Arm, profile: boolean): Promise<ServerProcess> {
+async function launch(
+  ctx: Context,
+  arm: Arm,
+  profile: boolean,
+  module: ServerModule = 'cjs',
+): Promise<ServerProcess> {
   // One directory per arm, profiles named by Node: the otelkit arm's ESM hooks thread writes a
   // profile of its own, which a fixed --cpu-prof-name would overwrite.
   const extra =
@@ -179,7 +185,7 @@ async function launch(ctx: Context, arm: Arm, profile: boolean): Promise<ServerP
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.config.cpuProfDir, arm.name)}`]
       : [];
   const server = await startServer(arm, {
-    entry: join(HERE, 'server.cjs'),
+    entry: join(HERE, module === 'cjs' ? 'server.cjs' : 'server.mjs'),
     cwd: HERE,
     port: await freePort(),
     baseEnv: ctx.baseEnv,
@@ -209,17 +215,27 @@ async function stop(ctx: Context, server: ServerProcess, graceMs: number) {
 async function measureStartups(ctx: Context): Promise<StartSample[]> {
   // One untimed start per arm first: the first launch reads every module from disk, later ones
   // from the page cache, and that would penalise whichever arm happened to go first.
-  for (const name of ARM_NAMES) await stop(ctx, await launch(ctx, ctx.arms[name], false), 1000);
+  // The ES-module server runs in the uninstrumented and otelkit arms only: upstream's ESM path
+  // needs a second loader flag, which is not the setup its register entry documents.
+  const launches = (pass: number): [ArmName, ServerModule][] => [
+    ...order(pass).map((name): [ArmName, ServerModule] => [name, 'cjs']),
+    ...order(pass)
+      .filter((name) => name !== 'upstream')
+      .map((name): [ArmName, ServerModule] => [name, 'esm']),
+  ];
+  for (const [name, module] of launches(0)) {
+    await stop(ctx, await launch(ctx, ctx.arms[name], false, module), 1000);
+  }
   const samples: StartSample[] = [];
   for (let i = 0; i < ctx.config.starts; i++) {
-    for (const name of order(i)) {
+    for (const [name, module] of launches(i)) {
       await waitQuiet(ctx, 500);
-      const server = await launch(ctx, ctx.arms[name], false);
-      samples.push({ arm: name, firstOkMs: server.firstOkMs, firstOkCpuMs: server.firstOkCpuMs });
+      const server = await launch(ctx, ctx.arms[name], false, module);
+      samples.push({ arm: name, module, firstOkMs: server.firstOkMs, firstOkCpuMs: server.firstOkCpuMs });
       // Upstream's SIGTERM handler flushes but never exits, so a short grace before SIGKILL.
       await stop(ctx, server, 1000);
       say(
-        `start-up ${i + 1}/${ctx.config.starts} ${name}: ${server.firstOkMs.toFixed(0)} ms (CPU ${server.firstOkCpuMs.toFixed(0)} ms)`,
+        `start-up ${i + 1}/${ctx.config.starts} ${name} (${module}): ${server.firstOkMs.toFixed(0)} ms (CPU ${server.firstOkCpuMs.toFixed(0)} ms)`,
       );
     }
   }
@@ -335,6 +351,7 @@ async function main(): Promise<void> {
           ]
         : []),
       `Start-up samples (ms): ${ARM_NAMES.map((a) => `${a} ${summary.arms[a].startupSamplesMs.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`,
+      `ESM start-up samples (ms): ${(['none', 'otelkit'] as const).map((a) => `${a} ${summary.esmStartup.samplesMs[a].map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`,
       '',
       `RESULT ${JSON.stringify({ machine, config, summary, rounds, busyWarnings: ctx.busyWarnings })}`,
     ];
