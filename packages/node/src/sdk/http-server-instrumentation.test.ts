@@ -173,4 +173,21 @@ describe('HttpServerInstrumentation', () => {
     const spans = await spansWhen(2);
     expect(spans.map((span) => span.name).sort()).toEqual(['GET', 'child of the request']);
   });
+
+  it('serves the request untraced when setting up its span fails', async () => {
+    instrument();
+    propagation.disable();
+    propagation.setGlobalPropagator({
+      inject: () => {},
+      extract: () => {
+        throw new Error('broken propagator');
+      },
+      fields: () => [],
+    });
+    const url = await serve((_request, response) => response.end('served'));
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('served');
+    expect(sdk.spans.getFinishedSpans()).toEqual([]);
+  });
 });

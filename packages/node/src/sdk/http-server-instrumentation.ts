@@ -99,22 +99,29 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     return function emit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
       if (event !== 'request') return original.apply(this, [event, ...args]);
       const [request, response] = args as [IncomingMessage, ServerResponse];
-      return instrumentation.traceRequest(scheme, request, response, () =>
-        original.apply(this, [event, ...args]),
-      );
+      const handle = () => original.apply(this, [event, ...args]);
+      let traced: (() => boolean) | undefined;
+      try {
+        traced = instrumentation.traceRequest(scheme, request, response, handle);
+      } catch (error) {
+        // Telemetry must not take the request down: serve it untraced.
+        instrumentation._diag.error('could not trace a request; serving it untraced', error);
+      }
+      return traced ? traced() : handle();
     };
   }
 
+  /** Sets up the request's span and returns how to run the handler inside it. */
   private traceRequest(
     scheme: 'http' | 'https',
     request: IncomingMessage,
     response: ServerResponse,
     handle: () => boolean,
-  ): boolean {
+  ): () => boolean {
     const target = request.url ?? '/';
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    if (this.ignores(path)) return context.with(suppressTracing(context.active()), handle);
+    if (this.ignores(path)) return () => context.with(suppressTracing(context.active()), handle);
     const startedAt = performance.now();
     const method = request.method ?? 'GET';
     const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
@@ -142,13 +149,15 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     // emits from the socket's async context; binding both emitters keeps them in the span's.
     context.bind(active, request);
     context.bind(active, response);
-    try {
-      return context.with(active, handle);
-    } catch (error) {
-      span.recordException(error as Error);
-      end((error as Error)?.constructor?.name ?? 'Error');
-      throw error;
-    }
+    return () => {
+      try {
+        return context.with(active, handle);
+      } catch (error) {
+        span.recordException(error as Error);
+        end((error as Error)?.constructor?.name ?? 'Error');
+        throw error;
+      }
+    };
   }
 
   /** The configured ignorePath; one that throws counts as "trace it" and is reported once. */
