@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readProperty } from './read-property.js';
 
 /*
  * A fingerprint groups occurrences of "the same error" the way an error tracker groups issues.
@@ -10,15 +11,6 @@ import { createHash } from 'node:crypto';
 
 /** How many stack frames, counted from the throw site, identify an error. */
 const FRAME_COUNT = 5;
-
-function readProperty(value: object, key: string): unknown {
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    // A throwing getter (a proxy, a hostile object) is treated as absent.
-    return undefined;
-  }
-}
 
 /**
  * The type of a thrown value as `exception.type` reports it: the error's `name` when it is more

@@ -18,6 +18,7 @@ import {
 import { httpStatusOf } from './error-classes.js';
 import { exceptionFingerprint, exceptionType, stackOf } from './fingerprint.js';
 import { counterFor, otelkitLogger } from './instruments.js';
+import { readProperty } from './read-property.js';
 
 /** Name of the span event semantic conventions use for exceptions (what `recordException` writes). */
 const EXCEPTION_EVENT = 'exception';
@@ -30,14 +31,6 @@ const MAX_CAUSE_DEPTH = 3;
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [truncated ${text.length - max} chars]`;
-}
-
-function readProperty(value: object, key: string): unknown {
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
 }
 
 /** The message of any thrown value; plain objects are printed with their secrets redacted. */
