@@ -1,6 +1,5 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeLocalServers, listenLocal as listen } from '../testing/local-server.js';
 import {
   HEALTH_PATHS,
   handleHealthRequest,
@@ -11,18 +10,7 @@ import {
 } from './handlers.js';
 import { HealthRegistry, type HealthReport } from './health-registry.js';
 
-const servers: Server[] = [];
-
-async function listen(listener: RequestListener): Promise<string> {
-  const server = createServer(listener);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
+afterEach(closeLocalServers);
 
 describe('health paths', () => {
   it('are /health/live, /health/ready and /health', () => {

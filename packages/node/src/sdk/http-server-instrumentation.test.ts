@@ -1,18 +1,15 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http from 'node:http';
 import { Socket } from 'node:net';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
+import { closeLocalServers, listenLocal as serve } from '../testing/local-server.js';
 import { HttpServerInstrumentation } from './http-server-instrumentation.js';
-
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 let sdk: GlobalTestSdk;
 let instrumentation: HttpServerInstrumentation;
-let server: http.Server | undefined;
 
 /** Patches node:http as the require hook would, with the given ignorePath. */
 function instrument(ignorePath?: (path: string) => boolean): void {
@@ -20,12 +17,6 @@ function instrument(ignorePath?: (path: string) => boolean): void {
   for (const definition of instrumentation.getModuleDefinitions()) {
     if (definition.name === 'http') definition.patch?.(http);
   }
-}
-
-async function serve(handler: Handler): Promise<string> {
-  server = http.createServer(handler);
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 async function spansWhen(count: number): Promise<ReadableSpan[]> {
@@ -46,8 +37,7 @@ afterEach(async () => {
   for (const definition of instrumentation.getModuleDefinitions()) {
     if (definition.name === 'http') definition.unpatch?.(http);
   }
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server = undefined;
+  await closeLocalServers();
   propagation.disable();
   uninstallGlobalTestSdk();
 });
