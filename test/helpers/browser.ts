@@ -1,21 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_PATH, chromiumLaunchOptions } from '@otelkit/stack';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads one. */
-export const CHROMIUM_PATH = process.env.OTELKIT_CHROMIUM ?? '/usr/bin/chromium';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A headless Chromium with a fresh profile, removed again by `close()`. */
 export interface TestBrowser {
@@ -27,11 +14,7 @@ export interface TestBrowser {
 export async function launchBrowser(): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'otelkit-chromium-'));
   try {
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: ARGS,
-    });
+    const context = await chromium.launchPersistentContext(userDataDir, chromiumLaunchOptions());
     return {
       context,
       close: async () => {

@@ -1,4 +1,5 @@
 export { renderAlertmanagerConfig, webhookVariable } from './alertmanager-config.js';
+export { CHROMIUM_PATH, type ChromiumLaunchOptions, chromiumLaunchOptions } from './chromium.js';
 export {
   type DemoServices,
   type DemoServicesOptions,
