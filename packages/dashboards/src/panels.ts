@@ -15,7 +15,9 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { TempoQueryBuilder } from '@grafana/grafana-foundation-sdk/tempo';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
 import { LOKI, PROMETHEUS, TEMPO } from './datasources.js';
+import { SPAN_KIND_SERVER } from './names.js';
 
 /** What every generated dashboard says about itself, so nobody edits the JSON by hand. */
 export const GENERATED_NOTE =
@@ -165,6 +167,18 @@ export function labelVariable(
     .sort(VariableSort.AlphabeticalAsc);
   if (opts.includeAll) variable.includeAll(true).allValue('.*');
   return variable;
+}
+
+/**
+ * The `service` variable of the span-metric dashboards: every service with server spans. `all`
+ * makes it multi-select with an "All" option; without it one service is picked.
+ */
+export function serviceVariable(opts: { all?: boolean } = {}): QueryVariableBuilder {
+  const { serviceName, spanKind } = PipelineLabels;
+  const series = `${SpanMetrics.calls}{${spanKind}="${SPAN_KIND_SERVER}"}`;
+  return opts.all
+    ? labelVariable('service', serviceName, series, { includeAll: true }).multi(true)
+    : labelVariable('service', serviceName, series);
 }
 
 /** A dashboard with the settings every otelkit dashboard shares. */

@@ -8,7 +8,16 @@ import {
   SPAN_KIND_SERVER,
   serverSpans,
 } from './names.js';
-import { dashboard, labelVariable, logs, serviceMap, stat, timeseries, traceSearch } from './panels.js';
+import {
+  dashboard,
+  labelVariable,
+  logs,
+  serviceMap,
+  serviceVariable,
+  stat,
+  timeseries,
+  traceSearch,
+} from './panels.js';
 
 const { serviceName: svc, spanKind, client, server } = PipelineLabels;
 const ROUTE = `${HTTP_ROUTE}=~"$route"`;
@@ -24,7 +33,7 @@ export function serviceDetail() {
     'One service: RED and p50/p95/p99 per route from span metrics, errors, its logs (Loki), its traces (Tempo) and its service graph.',
     ['red'],
   )
-    .withVariable(labelVariable('service', svc, `${SpanMetrics.calls}{${spanKind}="${SPAN_KIND_SERVER}"}`))
+    .withVariable(serviceVariable())
     .withVariable(
       labelVariable(
         'route',

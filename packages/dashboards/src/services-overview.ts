@@ -1,6 +1,6 @@
-import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
-import { callRate, errorRate, errorRatio, latencyQuantile, SPAN_KIND_SERVER, serverSpans } from './names.js';
-import { dashboard, labelVariable, stat, timeseries } from './panels.js';
+import { PipelineLabels } from '@otelkit/conventions';
+import { callRate, errorRate, errorRatio, latencyQuantile, serverSpans } from './names.js';
+import { dashboard, serviceVariable, stat, timeseries } from './panels.js';
 
 const svc = PipelineLabels.serviceName;
 
@@ -12,16 +12,7 @@ export function servicesOverview() {
     "Rate, errors and duration of every service's server spans, from the Collector's span metrics (all spans, before sampling).",
     ['red'],
   )
-    .withVariable(
-      labelVariable(
-        'service',
-        svc,
-        `${SpanMetrics.calls}{${PipelineLabels.spanKind}="${SPAN_KIND_SERVER}"}`,
-        {
-          includeAll: true,
-        },
-      ).multi(true),
-    )
+    .withVariable(serviceVariable({ all: true }))
     .withPanel(stat('Requests/s (all selected)', 'reqps', [{ expr: `sum(${callRate(serverSpans(), svc)})` }]))
     .withPanel(
       stat('Error ratio (all selected)', 'percentunit', [

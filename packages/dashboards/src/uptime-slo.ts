@@ -1,6 +1,6 @@
-import { PipelineLabels, SpanMetrics } from '@otelkit/conventions';
-import { callRate, errorRatio, SLO_OBJECTIVE, SPAN_KIND_SERVER, serverSpans } from './names.js';
-import { dashboard, labelVariable, stat, table, thresholds, timeseries } from './panels.js';
+import { PipelineLabels } from '@otelkit/conventions';
+import { callRate, errorRatio, SLO_OBJECTIVE, serverSpans } from './names.js';
+import { dashboard, serviceVariable, stat, table, thresholds, timeseries } from './panels.js';
 
 const svc = PipelineLabels.serviceName;
 const BUDGET = Number((1 - SLO_OBJECTIVE).toFixed(6));
@@ -18,16 +18,7 @@ export function uptimeSlo() {
     `Scrape targets up, time since each service last sent telemetry, and a ${SLO_OBJECTIVE * 100} % availability SLO per service (server spans not in error) with its error budget and burn rates, computed from span metrics directly.`,
     ['slo'],
   )
-    .withVariable(
-      labelVariable(
-        'service',
-        svc,
-        `${SpanMetrics.calls}{${PipelineLabels.spanKind}="${SPAN_KIND_SERVER}"}`,
-        {
-          includeAll: true,
-        },
-      ).multi(true),
-    )
+    .withVariable(serviceVariable({ all: true }))
     .withPanel(stat('Targets up', 'none', [{ expr: 'sum(up)' }], { thresholds: thresholds(0, 0) }))
     .withPanel(
       stat('Targets down', 'none', [{ expr: 'count(up == 0) or vector(0)' }], {
