@@ -12,6 +12,7 @@ import {
   repoRoot,
   type Stack,
   type StackPorts,
+  sinkProcess,
 } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
@@ -247,18 +248,13 @@ describe('scale-out: an agent Collector load-balances by trace id over two gatew
       const dir = join(stateDir, id);
       const sinkDir = join(dir, 'sink');
       mkdirSync(sinkDir, { recursive: true });
-      const sink = new ManagedProcess({
+      const sink = sinkProcess({
         name: `${id}-sink`,
-        command: binary,
-        args: ['--config', join(collectorDir, 'sink.yaml')],
-        env: {
-          OTELKIT_SINK_GRPC_ENDPOINT: local(sinkGrpc),
-          OTELKIT_SINK_HTTP_ENDPOINT: local(sinkHttp),
-          OTELKIT_SINK_HEALTH_ENDPOINT: local(sinkHealth),
-          OTELKIT_SINK_DIR: sinkDir,
-        },
+        collectorBinary: binary,
+        root,
+        ports: { grpc: sinkGrpc, http: sinkHttp, health: sinkHealth },
+        sinkDir,
         logFile: join(dir, 'sink.log'),
-        ready: { http: `http://${local(sinkHealth)}/` },
       });
       const gateway = new ManagedProcess({
         name: id,

@@ -36,6 +36,7 @@ export {
   type Reporter,
   wrapperGoMod,
 } from './provision/index.js';
+export { type SinkProcessOptions, sinkProcess } from './sink-process.js';
 export {
   COMPONENTS,
   type ComponentName,

@@ -8,6 +8,7 @@ import { defaultStateDir, repoRoot } from './paths.js';
 import { freePorts } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
+import { sinkProcess } from './sink-process.js';
 
 /** The backends of the native stack, in start order. */
 export const COMPONENTS = ['sink', 'alertmanager', 'blackbox', 'prometheus', 'collector'] as const;
@@ -185,18 +186,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const detached = options.detached ?? false;
   const processes: Record<ComponentName, ManagedProcess> = {
-    sink: new ManagedProcess({
+    sink: sinkProcess({
       name: 'sink',
-      command: binaries.collector.binary,
-      args: ['--config', join(root, 'collector', 'sink.yaml')],
-      env: {
-        OTELKIT_SINK_GRPC_ENDPOINT: local(ports.sinkGrpc),
-        OTELKIT_SINK_HTTP_ENDPOINT: local(ports.sinkHttp),
-        OTELKIT_SINK_HEALTH_ENDPOINT: local(ports.sinkHealth),
-        OTELKIT_SINK_DIR: sinkDir,
-      },
+      collectorBinary: binaries.collector.binary,
+      root,
+      ports: { grpc: ports.sinkGrpc, http: ports.sinkHttp, health: ports.sinkHealth },
+      sinkDir,
       logFile: join(logs, 'sink.log'),
-      ready: { http: `http://${local(ports.sinkHealth)}/` },
       detached,
     }),
     alertmanager: new ManagedProcess({
