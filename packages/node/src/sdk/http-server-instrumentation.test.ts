@@ -92,6 +92,52 @@ describe('HttpServerInstrumentation', () => {
     expect(point?.value).toMatchObject({ count: 1 });
   });
 
+  it('runs later listeners of the request and response in the span, and still removes them by the original', async () => {
+    instrument();
+    const seen: Record<string, string | undefined> = {};
+    const activeSpanId = () => trace.getActiveSpan()?.spanContext().spanId;
+    let removed = 0;
+    const url = await serve((request, response) => {
+      const never = () => {
+        removed = -1;
+      };
+      request.once('end', never);
+      request.removeListener('end', never);
+      request.prependOnceListener('data', () => {
+        seen.data = activeSpanId();
+      });
+      request.on('end', () => {
+        seen.end = activeSpanId();
+        if (request.listenerCount('end') === 1) removed = 1;
+        response.end('done');
+      });
+      response.once('finish', () => {
+        seen.finish = activeSpanId();
+      });
+      request.resume();
+    });
+    const response = await fetch(url, { method: 'POST', body: 'payload' });
+    expect(await response.text()).toBe('done');
+    const [span] = await spansWhen(1);
+    const spanId = span?.spanContext().spanId;
+    expect(seen).toEqual({ data: spanId, end: spanId, finish: spanId });
+    expect(removed).toBe(1);
+  });
+
+  it('leaves listeners of requests it does not trace alone', async () => {
+    instrument((path) => path === '/health/live');
+    let wrapped: boolean | undefined;
+    const url = await serve((request, response) => {
+      const listener = () => {};
+      request.on('end', listener);
+      wrapped = request.rawListeners('end').at(-1) !== listener;
+      request.resume();
+      response.end();
+    });
+    await fetch(`${url}/health/live`);
+    expect(wrapped).toBe(false);
+  });
+
   it('marks 5xx as an error, and an unknown method as _OTHER', async () => {
     instrument();
     const url = await serve((_request, response) => response.writeHead(503).end());

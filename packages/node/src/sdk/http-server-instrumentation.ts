@@ -1,5 +1,7 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import {
+  type Attributes,
+  type Context,
   context,
   type Histogram,
   propagation,
@@ -17,6 +19,13 @@ import {
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
+import {
+  ADD_LISTENER_METHODS,
+  type AddListener,
+  type AddListenerMethod,
+  patchAddListener,
+  setListenerContext,
+} from './listener-context.js';
 
 /** Options of {@link HttpServerInstrumentation}. */
 export interface HttpServerInstrumentationConfig extends InstrumentationConfig {
@@ -26,6 +35,12 @@ export interface HttpServerInstrumentationConfig extends InstrumentationConfig {
 
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 type ServerModule = { Server: { prototype: { emit: Emit } } };
+// node:https serves with node:http's classes, so both modules' patches patch these.
+const MESSAGE_PROTOTYPES = [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Record<
+  AddListenerMethod,
+  AddListener
+>[];
+const LISTENER_METHODS = Object.keys(ADD_LISTENER_METHODS) as AddListenerMethod[];
 
 const KNOWN_METHODS = new Set([
   'CONNECT',
@@ -65,7 +80,10 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     super('@otelkit/node/http-server', '0.1.0', config);
   }
 
-  /** Patches `Server.prototype.emit` of node:http and node:https. */
+  /**
+   * Patches `Server.prototype.emit` of node:http and node:https, and the add-listener methods of
+   * the request and response classes (node:https uses node:http's).
+   */
   protected init(): InstrumentationNodeModuleDefinition[] {
     return (['http', 'https'] as const).map(
       (scheme) =>
@@ -73,15 +91,33 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
           scheme,
           ['*'],
           (exports: ServerModule) => {
-            if (isWrapped(exports.Server.prototype.emit)) this._unwrap(exports.Server.prototype, 'emit');
-            this._wrap(exports.Server.prototype, 'emit', (original) => this.patchEmit(original, scheme));
+            this.rewrap(exports.Server.prototype, 'emit', (original) => this.patchEmit(original, scheme));
+            for (const prototype of MESSAGE_PROTOTYPES) {
+              for (const method of LISTENER_METHODS) {
+                this.rewrap(prototype, method, (original) => patchAddListener(method, original));
+              }
+            }
             return exports;
           },
           (exports: ServerModule | undefined) => {
             if (exports) this._unwrap(exports.Server.prototype, 'emit');
+            for (const prototype of MESSAGE_PROTOTYPES) {
+              for (const method of LISTENER_METHODS)
+                if (isWrapped(prototype[method])) this._unwrap(prototype, method);
+            }
           },
         ),
     );
+  }
+
+  /** Wraps `target[name]`, replacing this instrumentation's earlier wrapper rather than stacking. */
+  private rewrap<T extends object, K extends keyof T>(
+    target: T,
+    name: K,
+    wrapper: (original: T[K]) => T[K],
+  ): void {
+    if (isWrapped(target[name])) this._unwrap(target, name);
+    this._wrap(target, name, wrapper);
   }
 
   /** Creates the duration histogram on the meter the SDK provides. */
@@ -96,32 +132,44 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
 
   private patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
     const instrumentation = this;
-    return function emit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (event !== 'request') return original.apply(this, [event, ...args]);
-      const [request, response] = args as [IncomingMessage, ServerResponse];
-      const handle = () => original.apply(this, [event, ...args]);
-      let traced: (() => boolean) | undefined;
+    // Node calls emit('request', request, response); named parameters and `arguments` avoid
+    // copying the arguments into fresh arrays on every event.
+    return function emit(
+      this: Server,
+      event: string | symbol,
+      request?: unknown,
+      response?: unknown,
+    ): boolean {
+      // biome-ignore lint/complexity/noArguments: forwards every argument of any other event as is.
+      const all = arguments as unknown as Parameters<Emit>;
+      if (event !== 'request') return original.apply(this, all);
+      let traced: TracedRequest | undefined;
       try {
-        traced = instrumentation.traceRequest(scheme, request, response, handle);
+        traced = instrumentation.startRequest(scheme, request as IncomingMessage, response as ServerResponse);
       } catch (error) {
         // Telemetry must not take the request down: serve it untraced.
         instrumentation._diag.error('could not trace a request; serving it untraced', error);
       }
-      return traced ? traced() : handle();
+      if (!traced) return original.apply(this, all);
+      try {
+        return context.with(traced.context, original, this, event, request, response);
+      } catch (error) {
+        traced.failed?.(error);
+        throw error;
+      }
     };
   }
 
-  /** Sets up the request's span and returns how to run the handler inside it. */
-  private traceRequest(
+  /** Starts the request's span, or suppresses tracing for an ignored path. */
+  private startRequest(
     scheme: 'http' | 'https',
     request: IncomingMessage,
     response: ServerResponse,
-    handle: () => boolean,
-  ): () => boolean {
+  ): TracedRequest | undefined {
     const target = request.url ?? '/';
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    if (this.ignores(path)) return () => context.with(suppressTracing(context.active()), handle);
+    if (this.ignores(path)) return { context: suppressTracing(context.active()) };
     const startedAt = performance.now();
     const method = request.method ?? 'GET';
     const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
@@ -141,23 +189,19 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
       ended = true;
       this.endRequest(span, rpc, scheme, request, response, knownMethod, startedAt, errorType);
     };
-    response.once('finish', () => end(undefined));
-    // A client that goes away before the response is complete leaves no 'finish'.
-    response.once('close', () => end(response.writableFinished ? undefined : 'aborted'));
+    // 'close' follows every response: after 'finish' when it was sent, alone when the client
+    // went away first. One plain listener is cheaper than a `once` pair.
+    response.on('close', () => end(response.writableFinished ? undefined : 'aborted'));
     const active = setRPCMetadata(trace.setSpan(parent, span), rpc);
     // Body parsers and frameworks continue the request from the stream's own events, which Node
-    // emits from the socket's async context; binding both emitters keeps them in the span's.
-    context.bind(active, request);
-    context.bind(active, response);
-    return () => {
-      try {
-        return context.with(active, handle);
-      } catch (error) {
-        span.recordException(error as Error);
-        end((error as Error)?.constructor?.name ?? 'Error');
-        throw error;
-      }
+    // emits from the socket's async context; listeners added from here on run in the span's.
+    setListenerContext(request, active);
+    setListenerContext(response, active);
+    const failed = (error: unknown) => {
+      span.recordException(error as Error);
+      end((error as Error)?.constructor?.name ?? 'Error');
     };
+    return { context: active, failed };
   }
 
   /** The configured ignorePath; one that throws counts as "trace it" and is reported once. */
@@ -200,15 +244,22 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end();
-    this.duration?.record((performance.now() - startedAt) / 1000, {
+    const attributes: Attributes = {
       'http.request.method': method,
       'url.scheme': scheme,
-      ...(status !== undefined ? { 'http.response.status_code': status } : {}),
       'network.protocol.version': request.httpVersion,
-      ...(route ? { 'http.route': route } : {}),
-      ...(error ? { 'error.type': error } : {}),
-    });
+    };
+    if (status !== undefined) attributes['http.response.status_code'] = status;
+    if (route) attributes['http.route'] = route;
+    if (error) attributes['error.type'] = error;
+    this.duration?.record((performance.now() - startedAt) / 1000, attributes);
   }
+}
+
+/** How to run a request's handler: in which context, and what to do if it throws. */
+interface TracedRequest {
+  context: Context;
+  failed?: (error: unknown) => void;
 }
 
 function requestAttributes(
@@ -219,25 +270,31 @@ function requestAttributes(
   path: string,
   target: string,
   queryAt: number,
-): Record<string, string | number | undefined> {
+): Attributes {
   const { headers, socket } = request;
-  const host = headers.host ?? '';
-  const portAt = host.lastIndexOf(':');
-  const hasPort = portAt > host.lastIndexOf(']');
-  return {
+  const attributes: Attributes = {
     'http.request.method': knownMethod,
-    ...(knownMethod === method ? {} : { 'http.request.method_original': method }),
     'url.scheme': scheme,
     'url.path': path,
-    ...(queryAt < 0 ? {} : { 'url.query': redactQuery(target.slice(queryAt + 1)) }),
-    'server.address': hasPort ? host.slice(0, portAt) : host || undefined,
-    'server.port': hasPort ? Number(host.slice(portAt + 1)) : undefined,
-    'client.address': socket.remoteAddress,
-    'network.peer.address': socket.remoteAddress,
-    'network.peer.port': socket.remotePort,
     'network.protocol.version': request.httpVersion,
-    'user_agent.original': headers['user-agent'],
   };
+  if (knownMethod !== method) attributes['http.request.method_original'] = method;
+  if (queryAt >= 0) attributes['url.query'] = redactQuery(target.slice(queryAt + 1));
+  const host = headers.host;
+  if (host) {
+    const portAt = host.lastIndexOf(':');
+    const hasPort = portAt > host.lastIndexOf(']');
+    attributes['server.address'] = hasPort ? host.slice(0, portAt) : host;
+    if (hasPort) attributes['server.port'] = Number(host.slice(portAt + 1));
+  }
+  if (socket.remoteAddress !== undefined) {
+    attributes['client.address'] = socket.remoteAddress;
+    attributes['network.peer.address'] = socket.remoteAddress;
+  }
+  if (socket.remotePort !== undefined) attributes['network.peer.port'] = socket.remotePort;
+  const userAgent = headers['user-agent'];
+  if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+  return attributes;
 }
 
 function redactQuery(query: string): string {
