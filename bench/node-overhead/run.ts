@@ -5,7 +5,7 @@
  * instrumented arms with traces, metrics and logs at 100% sampling, exported to the real
  * Collector pipeline of `startStack({ ports: 'auto' })`.
  *
- *   pnpm exec tsx bench/node-overhead/run.ts [--duration=15] [--warmup=3] [--rounds=2]
+ *   pnpm exec tsx bench/node-overhead/run.ts [--duration=10] [--warmup=3] [--rounds=4]
  *       [--starts=10] [--connections=50] [--pipelining=1] [--log=per-request|none]
  *       [--metric-interval=10000] [--cpu-prof-dir=DIR]
  *
@@ -86,9 +86,9 @@ function parseConfig(argv: readonly string[]): BenchConfig {
   if (log !== 'per-request' && log !== 'none') throw new Error(`--log=${log}: expected per-request or none`);
   const cpuProfDir = flags.get('cpu-prof-dir');
   return {
-    durationS: int('duration', 15, 1),
+    durationS: int('duration', 10, 1),
     warmupS: int('warmup', 3, 0),
-    rounds: int('rounds', 2, 1),
+    rounds: int('rounds', 4, 1),
     starts: int('starts', 10, 1),
     shape: { connections: int('connections', 50, 1), pipelining: int('pipelining', 1, 1) },
     log,
