@@ -44,15 +44,6 @@ function instrument(expressModule: string, withServerSpans = true): ExpressFacto
   return express;
 }
 
-async function spansWhen(count: number): Promise<ReadableSpan[]> {
-  for (let i = 0; i < 200; i++) {
-    const spans = sdk.spans.getFinishedSpans();
-    if (spans.length >= count) return spans;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`expected ${count} finished spans, got ${sdk.spans.getFinishedSpans().length}`);
-}
-
 const byType = (spans: ReadableSpan[], type: string) =>
   spans.filter((s) => s.attributes['express.type'] === type);
 // Express 4 adds its own middleware (query, expressInit) in front of the app's.
@@ -94,7 +85,7 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
 
     const response = await fetch(`${url}/api/orders/7`);
     expect(await response.json()).toEqual({ id: '7' });
-    const spans = await spansWhen(4);
+    const spans = await sdk.finishedSpans(4);
     const server = spans.find((s) => s.kind === SpanKind.SERVER);
     expect(server?.name).toBe('GET /api/orders/:id');
     expect(server?.attributes['http.route']).toBe('/api/orders/:id');
@@ -129,7 +120,7 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
     });
     const url = await listenLocal(app);
     expect((await fetch(`${url}/anything`)).status).toBe(400);
-    const spans = await spansWhen(2);
+    const spans = await sdk.finishedSpans(2);
     const failing = middlewareNamed(spans, 'checkInput');
     expect(failing?.status.code).toBe(SpanStatusCode.ERROR);
     expect(failing?.status.message).toBe('bad input');
@@ -142,7 +133,7 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
     });
     const slowUrl = await listenLocal(slow);
     await fetch(`${slowUrl}/later`);
-    const [handler] = byType(await spansWhen(2), 'request_handler');
+    const [handler] = byType(await sdk.finishedSpans(2), 'request_handler');
     const server = sdk.spans.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
     expect(server?.name).toBe('GET /later');
     // Ended by the response, not when the handler returned.

@@ -2,10 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Attributes, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import {
-  InstrumentationBase,
   type InstrumentationConfig,
   InstrumentationNodeModuleDefinition,
-  isWrapped,
 } from '@opentelemetry/instrumentation';
 // Upstream instrumentation-express's route and naming rules, reused as they are so that spans,
 // names and `http.route` match what that package produces (the package has no exports map).
@@ -16,6 +14,7 @@ import {
   getLayerMetadata,
   getLayerPath,
 } from '@opentelemetry/instrumentation-express/build/src/utils.js';
+import { RewrappingInstrumentation } from './rewrapping-instrumentation.js';
 
 type Handle = (this: unknown, ...args: unknown[]) => unknown;
 type Next = (this: unknown, error?: unknown) => unknown;
@@ -43,7 +42,6 @@ interface RouterMethods {
 type Request = IncomingMessage & {
   originalUrl: string;
   route?: unknown;
-  res?: ServerResponse;
   [STATE]?: RequestState;
 };
 
@@ -69,7 +67,7 @@ const ROUTER = 'router';
  * in its span's context through `context.with`, and one listener per request ends whatever
  * spans the response's end leaves open.
  */
-export class ExpressInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+export class ExpressInstrumentation extends RewrappingInstrumentation<InstrumentationConfig> {
   /** Creates the instrumentation; it patches nothing until enabled. */
   constructor(config: InstrumentationConfig = {}) {
     super('@otelkit/node/express', '0.1.0', config);
@@ -114,15 +112,6 @@ export class ExpressInstrumentation extends InstrumentationBase<InstrumentationC
         },
       ),
     ];
-  }
-
-  private rewrap<T extends object, K extends keyof T>(
-    target: T,
-    name: K,
-    wrapper: (original: T[K]) => T[K],
-  ): void {
-    if (isWrapped(target[name])) this._unwrap(target, name);
-    this._wrap(target, name, wrapper);
   }
 
   /** Wraps a Router method that pushes a layer, so that the new layer gets patched. */

@@ -2,7 +2,6 @@ import http from 'node:http';
 import { Socket } from 'node:net';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
 import { closeLocalServers, listenLocal as serve } from '../testing/local-server.js';
@@ -17,15 +16,6 @@ function instrument(ignorePath?: (path: string) => boolean): void {
   for (const definition of instrumentation.getModuleDefinitions()) {
     if (definition.name === 'http') definition.patch?.(http);
   }
-}
-
-async function spansWhen(count: number): Promise<ReadableSpan[]> {
-  for (let i = 0; i < 200; i++) {
-    const spans = sdk.spans.getFinishedSpans();
-    if (spans.length >= count) return spans;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`expected ${count} finished spans, got ${sdk.spans.getFinishedSpans().length}`);
 }
 
 beforeEach(() => {
@@ -63,7 +53,7 @@ describe('HttpServerInstrumentation', () => {
       headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01`, 'user-agent': 'unit-test' },
     });
     expect(response.status).toBe(201);
-    const [span] = await spansWhen(1);
+    const [span] = await sdk.finishedSpans(1);
     expect(span?.name).toBe('POST /orders/:id');
     expect(span?.kind).toBe(SpanKind.SERVER);
     expect(span?.spanContext().traceId).toBe(traceId);
@@ -118,7 +108,7 @@ describe('HttpServerInstrumentation', () => {
     });
     const response = await fetch(url, { method: 'POST', body: 'payload' });
     expect(await response.text()).toBe('done');
-    const [span] = await spansWhen(1);
+    const [span] = await sdk.finishedSpans(1);
     const spanId = span?.spanContext().spanId;
     expect(seen).toEqual({ data: spanId, end: spanId, finish: spanId });
     expect(removed).toBe(1);
@@ -142,7 +132,7 @@ describe('HttpServerInstrumentation', () => {
     instrument();
     const url = await serve((_request, response) => response.writeHead(503).end());
     await fetch(url, { method: 'PURGE' });
-    const [span] = await spansWhen(1);
+    const [span] = await sdk.finishedSpans(1);
     expect(span?.name).toBe('HTTP');
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.attributes).toMatchObject({
@@ -187,7 +177,7 @@ describe('HttpServerInstrumentation', () => {
     controller.abort();
     await request;
     await closed;
-    const [span] = await spansWhen(1);
+    const [span] = await sdk.finishedSpans(1);
     expect(span?.attributes['error.type']).toBe('aborted');
     expect(span?.attributes['http.response.status_code']).toBeUndefined();
   });
@@ -206,7 +196,7 @@ describe('HttpServerInstrumentation', () => {
     // Tracing is suppressed for the probe: neither a server span nor the app's child span.
     expect(sdk.spans.getFinishedSpans()).toEqual([]);
     await fetch(`${url}/broken`);
-    const spans = await spansWhen(2);
+    const spans = await sdk.finishedSpans(2);
     expect(spans.map((span) => span.name).sort()).toEqual(['GET', 'child of the request']);
   });
 

@@ -14,7 +14,6 @@ import {
 } from '@opentelemetry/api';
 import { type RPCMetadata, RPCType, setRPCMetadata, suppressTracing } from '@opentelemetry/core';
 import {
-  InstrumentationBase,
   type InstrumentationConfig,
   InstrumentationNodeModuleDefinition,
   isWrapped,
@@ -26,6 +25,7 @@ import {
   patchAddListener,
   setListenerContext,
 } from './listener-context.js';
+import { RewrappingInstrumentation } from './rewrapping-instrumentation.js';
 
 /** Options of {@link HttpServerInstrumentation}. */
 export interface HttpServerInstrumentationConfig extends InstrumentationConfig {
@@ -69,7 +69,7 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
  * Frameworks (Express, Fastify) set the route through the RPC metadata in the context, as they
  * do with upstream's instrumentation.
  */
-export class HttpServerInstrumentation extends InstrumentationBase<HttpServerInstrumentationConfig> {
+export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpServerInstrumentationConfig> {
   // `declare`: the base constructor calls _updateMetricInstruments() before subclass fields are
   // initialised, and an initialised field would reset the histogram it created to undefined.
   declare private duration: Histogram | undefined;
@@ -108,16 +108,6 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
           },
         ),
     );
-  }
-
-  /** Wraps `target[name]`, replacing this instrumentation's earlier wrapper rather than stacking. */
-  private rewrap<T extends object, K extends keyof T>(
-    target: T,
-    name: K,
-    wrapper: (original: T[K]) => T[K],
-  ): void {
-    if (isWrapped(target[name])) this._unwrap(target, name);
-    this._wrap(target, name, wrapper);
   }
 
   /** Creates the duration histogram on the meter the SDK provides. */

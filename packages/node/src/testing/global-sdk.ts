@@ -6,6 +6,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
+  type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
@@ -19,6 +20,8 @@ class TestReader extends MetricReader {
 export interface GlobalTestSdk {
   spans: InMemorySpanExporter;
   logRecords: InMemoryLogRecordExporter;
+  /** The finished spans once there are at least `count` (waits up to 2 s, then throws). */
+  finishedSpans(count: number): Promise<ReadableSpan[]>;
   /** Data points of the metric `name` as collected now (a number, or a histogram's summary). */
   dataPoints(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>>;
 }
@@ -40,6 +43,14 @@ export function installGlobalTestSdk(): GlobalTestSdk {
   return {
     spans,
     logRecords,
+    finishedSpans: async (count) => {
+      for (let i = 0; i < 200; i++) {
+        const finished = spans.getFinishedSpans();
+        if (finished.length >= count) return finished;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`expected ${count} finished spans, got ${spans.getFinishedSpans().length}`);
+    },
     dataPoints: async (name) => {
       const { resourceMetrics } = await reader.collect();
       const metric = resourceMetrics.scopeMetrics
