@@ -55,9 +55,10 @@ const shared = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  // No keepNames: it wraps every function expression in a `__name()` call, which on the request
-  // path (closures made per request) cost about 5 µs of CPU per request. Names still come from
-  // the declarations; test/node-bundle.test.ts checks the public error classes keep theirs.
+  // No keepNames: it wraps every function expression in a `__name()` call (a defineProperty),
+  // closures made per request included; without it the bench server's profiled CPU fell by about
+  // a tenth (docs/performance.md). Names still come from the declarations, though bundling may
+  // suffix a clashing one; test/node-bundle.test.ts checks the public error classes keep theirs.
   sourcemap: true,
   logLevel: 'warning',
 };
