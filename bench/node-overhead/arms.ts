@@ -3,11 +3,18 @@
  * the same Node; only the preload flag and the `OTEL_*` environment differ.
  */
 
-/** Which configuration. */
-export type ArmName = 'none' | 'upstream' | 'otelkit';
+/**
+ * Which configuration. `otelkit-no-export` is diagnostic, not part of the comparison: otelkit
+ * with every exporter off, so that the difference to `otelkit` is what exporting costs the
+ * server (building, serialising and sending the batches).
+ */
+export type ArmName = 'none' | 'upstream' | 'otelkit' | 'otelkit-no-export';
 
 /** All arms, in the order of the report. */
-export const ARM_NAMES: readonly ArmName[] = ['none', 'upstream', 'otelkit'];
+export const ARM_NAMES: readonly ArmName[] = ['none', 'upstream', 'otelkit', 'otelkit-no-export'];
+
+/** Arms whose start-up is measured: the diagnostic arm starts like `otelkit`. */
+export const STARTUP_ARM_NAMES: readonly ArmName[] = ['none', 'upstream', 'otelkit'];
 
 /** How to launch one arm. */
 export interface Arm {
@@ -72,6 +79,18 @@ export function armsFor(settings: ArmSettings): Record<ArmName, Arm> {
       // `--import` is the documented entry; it installs the ESM hook and patches CommonJS too.
       nodeArgs: ['--import', '@otelkit/node/register'],
       env: { ...telemetry, OTEL_SERVICE_NAME: 'bench-otelkit' },
+    },
+    'otelkit-no-export': {
+      name: 'otelkit-no-export',
+      label: '@otelkit/node/register, exporters off',
+      nodeArgs: ['--import', '@otelkit/node/register'],
+      env: {
+        ...telemetry,
+        OTEL_SERVICE_NAME: 'bench-otelkit-no-export',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+      },
     },
   };
 }

@@ -86,6 +86,20 @@ export interface Summary {
   };
   /** otelkit requests/s over upstream requests/s. */
   otelkitVsUpstreamThroughput: number;
+  /** Server CPU per request that each part adds over the uninstrumented arm, µs (round means). */
+  addedCpuUs: {
+    upstream: number;
+    otelkit: number;
+    /** `otelkit` minus `otelkit-no-export`: building, serialising and sending the batches. */
+    otelkitExport: number;
+    /** `otelkit-no-export` minus uninstrumented: hooks, context, spans and records made. */
+    otelkitInstrumentation: number;
+    /**
+     * What otelkit could add and still reach the throughput target, were requests/s in
+     * proportion to CPU per request: upstream's µs/req ÷ target − uninstrumented µs/req.
+     */
+    budgetForTarget: number;
+  };
   targets: {
     throughput: { value: number; target: number; met: boolean };
     startup: { value: number; target: number; met: boolean };
@@ -100,6 +114,7 @@ export const STARTUP_TARGET_MS = 250;
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
@@ -161,6 +176,13 @@ export function summarise(starts: readonly StartSample[], rounds: readonly LoadR
       samplesMs: { none: esmNone.map((s) => s.firstOkMs), otelkit: esmOtelkit.map((s) => s.firstOkMs) },
     },
     otelkitVsUpstreamThroughput: ratio,
+    addedCpuUs: {
+      upstream: arms.upstream.cpuUsPerRequest - arms.none.cpuUsPerRequest,
+      otelkit: arms.otelkit.cpuUsPerRequest - arms.none.cpuUsPerRequest,
+      otelkitExport: arms.otelkit.cpuUsPerRequest - arms['otelkit-no-export'].cpuUsPerRequest,
+      otelkitInstrumentation: arms['otelkit-no-export'].cpuUsPerRequest - arms.none.cpuUsPerRequest,
+      budgetForTarget: arms.upstream.cpuUsPerRequest / THROUGHPUT_TARGET - arms.none.cpuUsPerRequest,
+    },
     targets: {
       throughput: { value: ratio, target: THROUGHPUT_TARGET, met: ratio >= THROUGHPUT_TARGET },
       startup: {
@@ -176,6 +198,7 @@ const LABELS: Record<ArmName, string> = {
   none: 'uninstrumented',
   upstream: 'upstream `auto-instrumentations-node/register`',
   otelkit: '`@otelkit/node/register`',
+  'otelkit-no-export': '`@otelkit/node/register`, exporters off (diagnostic)',
 };
 
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -200,6 +223,7 @@ export function markdown(summary: Summary, rounds: readonly LoadRound[]): string
     '',
     `- otelkit / upstream throughput: **${x(throughput.value)}** (target ≥ ${throughput.target}×): **${throughput.met ? 'met' : 'missed'}**`,
     `- otelkit added start-up: **${signed(startup.value)} ms** (target < ${startup.target} ms): **${startup.met ? 'met' : 'missed'}**; upstream adds ${signed(summary.arms.upstream.addedStartupMs)} ms`,
+    `- server CPU added per request over uninstrumented: upstream ${signed(summary.addedCpuUs.upstream)} µs, otelkit ${signed(summary.addedCpuUs.otelkit)} µs = ${signed(summary.addedCpuUs.otelkitInstrumentation)} µs instrumenting (the exporters-off arm) + ${signed(summary.addedCpuUs.otelkitExport)} µs exporting; the throughput target needs otelkit at about ${signed(summary.addedCpuUs.budgetForTarget)} µs or less`,
     `- the same server as an ES module (server.mjs; otelkit also runs its ESM loader thread): otelkit adds **${signed(summary.esmStartup.addedMs)} ms** (CPU ${signed(summary.esmStartup.addedCpuMs)} ms) to ${f(summary.esmStartup.noneMs)} ms uninstrumented; ${summary.esmStartup.addedMs < STARTUP_TARGET_MS ? 'also' : 'not'} under the target; upstream not measured (its ESM path needs a second loader flag)`,
     '',
     'Telemetry the Collector accepted (cross-check that both instrumented arms export every signal):',
