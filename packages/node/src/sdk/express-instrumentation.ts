@@ -14,6 +14,7 @@ import {
   getLayerMetadata,
   getLayerPath,
 } from '@opentelemetry/instrumentation-express/build/src/utils.js';
+import { withoutContext } from './listener-context.js';
 import { RewrappingInstrumentation } from './rewrapping-instrumentation.js';
 
 type Handle = (this: unknown, ...args: unknown[]) => unknown;
@@ -199,10 +200,13 @@ function requestState(req: Request, res: ServerResponse): RequestState {
     state = created;
     req[STATE] = created;
     // A layer that answers without calling next() ends with the response, as upstream's do.
-    res.on('close', () => {
-      for (const span of created.open) span.end();
-      created.open.length = 0;
-    });
+    res.on(
+      'close',
+      withoutContext(() => {
+        for (const span of created.open) span.end();
+        created.open.length = 0;
+      }),
+    );
   }
   return state;
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
 import { closeLocalServers, listenLocal as serve } from '../testing/local-server.js';
 import { HttpServerInstrumentation } from './http-server-instrumentation.js';
+import { withoutContext } from './listener-context.js';
 
 let sdk: GlobalTestSdk;
 let instrumentation: HttpServerInstrumentation;
@@ -126,6 +127,27 @@ describe('HttpServerInstrumentation', () => {
     });
     await fetch(`${url}/health/live`);
     expect(wrapped).toBe(false);
+  });
+
+  it('adds a listener marked withoutContext as it is, with no wrapper', async () => {
+    instrument();
+    let marked: boolean | undefined;
+    let plain: boolean | undefined;
+    const url = await serve((request, response) => {
+      const bookkeeping = withoutContext(() => {});
+      const ordinary = () => {};
+      response.on('close', bookkeeping);
+      response.on('close', ordinary);
+      const listeners = response.rawListeners('close');
+      marked = listeners.includes(bookkeeping);
+      plain = listeners.includes(ordinary);
+      request.resume();
+      response.end();
+    });
+    await fetch(url);
+    await sdk.finishedSpans(1);
+    expect(marked).toBe(true);
+    expect(plain).toBe(false);
   });
 
   it('marks 5xx as an error, and an unknown method as _OTHER', async () => {

@@ -43,6 +43,16 @@ export function setListenerContext(emitter: EventEmitter, ctx: Context): void {
 }
 
 /**
+ * Marks `listener` to be added as it is, without the wrapper that restores the request's
+ * context: for otelkit's own bookkeeping, which reads no context and should not pay for a
+ * wrapper per request.
+ */
+export function withoutContext<T extends Listener>(listener: T): T {
+  (listener as T & { [WRAPPED]?: true })[WRAPPED] = true;
+  return listener;
+}
+
+/**
  * Wraps one add-listener method of a prototype so that it honours {@link setListenerContext}.
  * `persistent` is the prototype's non-once variant (`on` or `prependListener`): one-shot
  * listeners are registered through it so that the stream's own handling (a 'data' listener
