@@ -180,7 +180,9 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
       this.endRequest(span, rpc, scheme, request, response, knownMethod, startedAt, errorType);
     };
     // 'close' follows every response: after 'finish' when it was sent, alone when the client
-    // went away first. One plain listener is cheaper than a `once` pair.
+    // went away first. One plain listener is cheaper than a `once` pair. Added before
+    // setListenerContext below, so it gets no context wrapper (it reads no context), the same
+    // effect as withoutContext() without marking a closure per request.
     response.on('close', () => end(response.writableFinished ? undefined : 'aborted'));
     const active = setRPCMetadata(trace.setSpan(parent, span), rpc);
     // Body parsers and frameworks continue the request from the stream's own events, which Node
