@@ -19,6 +19,7 @@ import {
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { logExporter, metricExporter, spanExporter } from './exporters.js';
+import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
@@ -159,6 +160,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     meterProvider,
     loggerProvider,
   });
+  if (config.instrumentations.includes('http')) patchHttpBuiltinsForEsm();
 
   const flushAll = () =>
     Promise.allSettled([

@@ -1,0 +1,81 @@
+/**
+ * An ES module that calls `request` imported by name from node:http continues the trace to the
+ * service it calls, in the import order of a real Express application: Express, which requires
+ * node:http, first. Upstream instrumentation-http patched only the CommonJS exports there, so
+ * the named import sent no `traceparent` (src/sdk/http-builtins-for-esm.ts).
+ *
+ * The check is behavioural. A downstream server echoes the `traceparent` it received. The
+ * Express handler answers with the one it received itself (from the instrumented `fetch`) and
+ * the echoed one, and the two must carry the same trace id.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const app = mkdtempSync(join(tmpdir(), 'otelkit-esm-http-client-'));
+// The examples' Express, linked in as an application's own dependency.
+const examplesRequire = createRequire(join(import.meta.dirname, '../examples/package.json'));
+mkdirSync(join(app, 'node_modules'));
+symlinkSync(
+  realpathSync(dirname(examplesRequire.resolve('express/package.json'))),
+  join(app, 'node_modules', 'express'),
+);
+writeFileSync(
+  join(app, 'main.mjs'),
+  `import express from 'express';
+import { createServer, request } from 'node:http';
+
+const downstream = createServer((req, res) => res.end(req.headers.traceparent ?? 'none'));
+await new Promise((resolve) => downstream.listen(0, '127.0.0.1', resolve));
+
+const api = express();
+api.get('/', (req, res) => {
+  request('http://127.0.0.1:' + downstream.address().port + '/', (answer) => {
+    let echoed = '';
+    answer.on('data', (chunk) => { echoed += chunk; });
+    answer.on('end', () => res.json({ received: req.headers.traceparent ?? 'none', sent: echoed }));
+  }).end();
+});
+const server = api.listen(0, '127.0.0.1', async () => {
+  const answer = await fetch('http://127.0.0.1:' + server.address().port + '/');
+  process.stdout.write(await answer.text());
+  server.close();
+  downstream.close();
+});
+`,
+);
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+
+function traceparents(entryFlag: '--import' | '--require'): { received: string; sent: string } {
+  const out = execFileSync(process.execPath, [entryFlag, '@otelkit/node/register', join(app, 'main.mjs')], {
+    cwd: import.meta.dirname,
+    env: {
+      PATH: process.env.PATH ?? '',
+      // Propagation needs sampled spans, not exports.
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return JSON.parse(out) as { received: string; sent: string };
+}
+
+describe('an ES module calling node:http request() imported by name, after Express', () => {
+  for (const entryFlag of ['--import', '--require'] as const) {
+    it(`continues the trace to the next service (${entryFlag})`, () => {
+      const { received, sent } = traceparents(entryFlag);
+      const incoming = TRACEPARENT.exec(received);
+      const outgoing = TRACEPARENT.exec(sent);
+      expect(incoming, `traceparent the Express handler received: ${received}`).not.toBeNull();
+      expect(outgoing, `traceparent the downstream server received: ${sent}`).not.toBeNull();
+      expect(outgoing?.[1]).toBe(incoming?.[1]);
+      expect(outgoing?.[2]).not.toBe(incoming?.[2]);
+    });
+  }
+});
