@@ -5,22 +5,40 @@
  * for both entries, with the SDK really started (the global tracer records).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const app = join(mkdtempSync(join(tmpdir(), 'otelkit-bundle-')), 'app.cjs');
-// Prints the CommonJS files loaded so far and whether the global tracer makes recording spans
-// (the no-op provider's never record).
+// Prints the CommonJS files loaded so far, whether the global tracer makes recording spans (the
+// no-op provider's never record) and the host.id of the span's resource (read asynchronously by a
+// detector whose platform readers the bundle has to keep loadable).
 writeFileSync(
   app,
-  `const api = globalThis[Symbol.for('opentelemetry.js.api.1')];
+  `const files = Object.keys(require.cache);
+const api = globalThis[Symbol.for('opentelemetry.js.api.1')];
 const span = api && api.trace && api.trace.getTracer('bundle-test').startSpan('probe');
-process.stdout.write(JSON.stringify({ files: Object.keys(require.cache), recording: Boolean(span && span.isRecording()) }));`,
+(async () => {
+  await span?.resource?.waitForAsyncAttributes?.();
+  const hostId = span?.resource?.attributes['host.id'];
+  process.stdout.write(JSON.stringify({ files, recording: Boolean(span && span.isRecording()), hostId }));
+})();`,
 );
 
-function loaded(flag: '--import' | '--require'): { files: string[]; recording: boolean } {
+/** The machine id host.id should carry, as the resource detector reads it on Linux. */
+function machineId(): string | undefined {
+  for (const path of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+function loaded(flag: '--import' | '--require'): { files: string[]; recording: boolean; hostId?: string } {
   const out = execFileSync(process.execPath, [flag, '@otelkit/node/register', app], {
     cwd: import.meta.dirname,
     // A closed port: nothing is exported before the process exits.
@@ -31,7 +49,7 @@ function loaded(flag: '--import' | '--require'): { files: string[]; recording: b
     },
     encoding: 'utf8',
   });
-  return JSON.parse(out) as { files: string[]; recording: boolean };
+  return JSON.parse(out) as { files: string[]; recording: boolean; hostId?: string };
 }
 
 describe('@otelkit/node register entry, as built', () => {
@@ -57,6 +75,10 @@ process.stdout.write(JSON.stringify(names.map((name) => [api[name].name, new api
       // The app itself, the CommonJS register entry, and the externals the bundle leaves out
       // (import-in-the-middle and its one dependency).
       expect(files.length).toBeLessThan(10);
+    });
+
+    it(`${flag}: gives the resource its host.id (the bundled machine-id reader works)`, () => {
+      expect(loaded(flag).hostId).toBe(machineId());
     });
   }
 });

@@ -47,6 +47,25 @@ const inlineLazyRequires = {
   },
 };
 
+// @opentelemetry/resources (CommonJS) loads its host.id reader with
+// `(await import('./getMachineId-linux.js')).getMachineId`. esbuild turns such a chunk into an ES
+// module with only a default export, so the reader came back undefined and no resource had
+// host.id. A require() bundles the readers as the CommonJS modules they are.
+const requireMachineIdReaders = {
+  name: 'require-machine-id-readers',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[/\\]@opentelemetry[/\\]resources[/\\].*[/\\]getMachineId\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        const contents = source.replace(/\(await import\((['"][^'"]+['"])\)\)/g, 'require($1)');
+        if (contents === source) throw new Error(`${path}: no dynamic import to rewrite; update this plugin`);
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
 const outdir = join(packageDir, 'dist', 'bundle');
 // Chunk names carry a content hash: without this, every rebuild would leave the old ones behind.
 await rm(outdir, { recursive: true, force: true });
@@ -72,7 +91,7 @@ await build({
   splitting: true,
   format: 'esm',
   external: EXTERNAL,
-  plugins: [inlineLazyRequires],
+  plugins: [inlineLazyRequires, requireMachineIdReaders],
   // The CommonJS modules inside call require() for externals and Node built-ins.
   banner: {
     js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);",
