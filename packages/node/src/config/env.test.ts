@@ -19,6 +19,8 @@ describe('readEnvironment', () => {
     expect(config.shutdownTimeoutMs).toBe(5000);
     expect(config.esmLoader).toBe('auto');
     expect(readEnvironment({ OTELKIT_ESM_LOADER: 'ALWAYS' }).config.esmLoader).toBe('always');
+    expect(config.logLevel).toBe('none');
+    expect(readEnvironment({ OTEL_LOG_LEVEL: 'DEBUG' }).config.logLevel).toBe('debug');
   });
 
   it('reads endpoints, headers, protocol, sampler, exporters, resource and instrumentation lists', () => {
@@ -138,6 +140,11 @@ describe('readEnvironment', () => {
       'OTELKIT_ESM_LOADER',
       'never',
       /OTELKIT_ESM_LOADER="never" is invalid: expected one of auto, always; using auto/,
+    ],
+    [
+      'OTEL_LOG_LEVEL',
+      'loud',
+      /OTEL_LOG_LEVEL="loud" is invalid: expected one of none, error, warn, info, debug, verbose, all; using none/,
     ],
   ];
   it.each(invalid)('reports %s=%s on one line and falls back', (name, value, message) => {

@@ -2,6 +2,7 @@ import {
   type DetectorName,
   ESM_LOADER_MODES,
   type InstrumentationName,
+  LOG_LEVELS,
   type OtlpProtocol,
   type ResolvedConfig,
   type SamplerName,
@@ -182,6 +183,7 @@ export function readEnvironment(env: Env = process.env): EnvReading {
       shutdownTimeoutMs: integer('OTELKIT_SHUTDOWN_TIMEOUT_MS', 5000, 0, 120_000),
       ignoreHealthProbes: true,
       esmLoader: oneOf('OTELKIT_ESM_LOADER', ESM_LOADER_MODES, 'auto'),
+      logLevel: oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'none'),
     },
   };
 }

@@ -83,7 +83,17 @@ export interface ResolvedConfig {
    * `auto` (default) skips it for a main module that is certainly CommonJS, `always` starts it.
    */
   esmLoader: EsmLoaderMode;
+  /**
+   * The SDK's own diagnostics on the console (`OTEL_LOG_LEVEL`). Default `none`: otelkit's
+   * warnings (an invalid setting, the Collector unreachable) print either way, once each.
+   */
+  logLevel: LogLevelName;
 }
+
+/** Values of `OTEL_LOG_LEVEL`, from quietest to noisiest. */
+export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+/** How much of the SDK's diagnostics is printed: see {@link ResolvedConfig.logLevel}. */
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** Values of `OTELKIT_ESM_LOADER`. */
 export const ESM_LOADER_MODES = ['auto', 'always'] as const;

@@ -18,6 +18,7 @@ import {
   setExportStatusTracker,
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
+import { enableDiagnostics } from './diagnostics.js';
 import { logExporter, metricExporter, spanExporter } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
@@ -106,7 +107,9 @@ export function start(options: StartOptions = {}): OtelkitSdk {
 }
 
 function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
-  const tracker = new ExportStatusTracker(new URL(config.traces.endpoint).origin, warn);
+  const disableDiagnostics = enableDiagnostics(config.logLevel);
+  const exportOrigin = new URL(config.traces.endpoint).origin;
+  const tracker = new ExportStatusTracker(exportOrigin, warn);
   setExportStatusTracker(tracker);
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
@@ -162,6 +165,15 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   });
   if (config.instrumentations.includes('http')) patchHttpBuiltinsForEsm();
 
+  // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
+  // still queued then is lost if the process exits, and that must not go unnoticed.
+  const exportWithin = async (work: Promise<unknown>, timeoutMs: number) => {
+    if (await within(work, timeoutMs)) return;
+    warn(
+      `otelkit: telemetry was still being exported to ${exportOrigin} after ${timeoutMs} ms; ` +
+        'what is left is lost if the process exits now (OTELKIT_SHUTDOWN_TIMEOUT_MS sets the wait)',
+    );
+  };
   const flushAll = () =>
     Promise.allSettled([
       tracerProvider.forceFlush(),
@@ -172,16 +184,14 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const sdk: OtelkitSdk = {
     config,
     exportStatus: () => tracker.current,
-    flush: async (timeoutMs = config.shutdownTimeoutMs) => {
-      await within(flushAll(), timeoutMs);
-    },
+    flush: (timeoutMs = config.shutdownTimeoutMs) => exportWithin(flushAll(), timeoutMs),
     shutdown: (timeoutMs = config.shutdownTimeoutMs) => {
       stopped ??= (async () => {
         removeSignalHandlers();
         removeCrashHandlers();
         removeBuiltinChecks();
         unregister();
-        await within(
+        await exportWithin(
           Promise.allSettled([
             tracerProvider.shutdown(),
             meterProvider.shutdown(),
@@ -190,6 +200,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           timeoutMs,
         );
         setExportStatusTracker(undefined);
+        disableDiagnostics();
       })();
       return stopped;
     },
