@@ -41,10 +41,12 @@ function machineId(): string | undefined {
 function loaded(flag: '--import' | '--require'): { files: string[]; recording: boolean; hostId?: string } {
   const out = execFileSync(process.execPath, [flag, '@otelkit/node/register', app], {
     cwd: import.meta.dirname,
-    // A closed port: nothing is exported before the process exits.
+    // A closed port, and nothing to send when the app ends (the probe span never ends, metrics
+    // are off), so the flush at exit has nothing to wait for.
     env: {
       PATH: process.env.PATH ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_METRICS_EXPORTER: 'none',
       OTEL_SERVICE_NAME: 'bundle',
     },
     encoding: 'utf8',

@@ -31,7 +31,14 @@ writeFileSync(join(app, 'boot.cjs'), "void import('./esm.mjs');\n");
 function expressPatched(main: string, env: Record<string, string> = {}): boolean {
   const out = execFileSync(process.execPath, ['--import', '@otelkit/node/register', join(app, main)], {
     cwd: import.meta.dirname,
-    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', ...env },
+    // Only patching is checked: with nothing exported, the flush at exit has nothing to wait for.
+    env: {
+      PATH: process.env.PATH ?? '',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      ...env,
+    },
     encoding: 'utf8',
   });
   return JSON.parse(out) as boolean;

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +77,32 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
         l.attributes[SecurityAttributes.userId] === 'last-request',
     );
     expect(log?.traceId).toBe(span.traceId);
+  });
+
+  it('flushes when the application ends by itself, and keeps its exit code', async () => {
+    const job = spawn(process.execPath, ['--import', '@otelkit/node/register', 'fixtures/batch-job.mjs'], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        OTEL_SERVICE_NAME: 'batch-job',
+        OTEL_EXPORTER_OTLP_ENDPOINT: stack.endpoints.otlpHttp,
+        // Batches are held for a minute: only a flush at the end can deliver them.
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+      },
+      stdio: 'ignore',
+    });
+    const startedAt = Date.now();
+    const [code] = (await once(job, 'exit')) as [number | null];
+    expect(code).toBe(3);
+    expect(Date.now() - startedAt).toBeLessThan(6000);
+    await eventually(
+      'the job’s server span',
+      async () =>
+        sinkSpans(stack.endpoints.sinkDir).find(
+          (s) => s.resource['service.name'] === 'batch-job' && s.attributes['url.path'] === '/job/run',
+        ),
+      { timeoutMs: 15_000 },
+    );
   });
 
   it('keeps serving while the Collector is down, warns once, stays bounded and resumes', async () => {

@@ -11,6 +11,7 @@ import { registerBuiltinChecks } from '../health/builtin-checks.js';
 import { isHealthPath } from '../health/handlers.js';
 import { defaultHealthRegistry } from '../health/health-registry.js';
 import { within } from '../lifecycle/bounded.js';
+import { installExitFlush } from '../lifecycle/exit-flush.js';
 import { installSignalHandlers } from '../lifecycle/signals.js';
 import {
   type ExportStatus,
@@ -167,12 +168,13 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
 
   // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
   // still queued then is lost if the process exits, and that must not go unnoticed.
-  const exportWithin = async (work: Promise<unknown>, timeoutMs: number) => {
-    if (await within(work, timeoutMs)) return;
+  const exportWithin = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
+    if (await within(work, timeoutMs)) return true;
     warn(
       `otelkit: telemetry was still being exported to ${exportOrigin} after ${timeoutMs} ms; ` +
         'what is left is lost if the process exits now (OTELKIT_SHUTDOWN_TIMEOUT_MS sets the wait)',
     );
+    return false;
   };
   const flushAll = () =>
     Promise.allSettled([
@@ -184,10 +186,13 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const sdk: OtelkitSdk = {
     config,
     exportStatus: () => tracker.current,
-    flush: (timeoutMs = config.shutdownTimeoutMs) => exportWithin(flushAll(), timeoutMs),
+    flush: async (timeoutMs = config.shutdownTimeoutMs) => {
+      await exportWithin(flushAll(), timeoutMs);
+    },
     shutdown: (timeoutMs = config.shutdownTimeoutMs) => {
       stopped ??= (async () => {
         removeSignalHandlers();
+        removeExitFlush();
         removeCrashHandlers();
         removeBuiltinChecks();
         unregister();
@@ -209,6 +214,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const removeBuiltinChecks = registerBuiltinChecks(defaultHealthRegistry());
   const removeSignalHandlers =
     options.handleSignals === false ? () => {} : installSignalHandlers(() => sdk.shutdown());
+  const removeExitFlush = installExitFlush(() => exportWithin(flushAll(), config.shutdownTimeoutMs));
   const removeCrashHandlers =
     options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
   return sdk;
