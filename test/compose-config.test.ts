@@ -286,6 +286,7 @@ describe('endpoints agree with the configuration files', () => {
         job_name: string;
         metrics_path?: string;
         static_configs?: { targets?: string[]; labels?: Record<string, string> }[];
+        dns_sd_configs?: { names?: string[]; type?: string; port?: number }[];
         relabel_configs?: { target_label?: string; replacement?: string }[];
       }[];
     }
@@ -308,7 +309,11 @@ describe('endpoints agree with the configuration files', () => {
     const jobs = prom.scrape_configs ?? [];
     for (const job of jobs) {
       const where = `scrape_configs ${job.job_name}`;
-      const targets = (job.static_configs ?? []).flatMap((c) => c.targets ?? []);
+      // DNS discovery of compose services: each name and port is a target like a static one.
+      const discovered = (job.dns_sd_configs ?? []).flatMap((c) =>
+        (c.names ?? []).map((name) => `${name}:${c.port ?? ''}`),
+      );
+      const targets = [...(job.static_configs ?? []).flatMap((c) => c.targets ?? []), ...discovered];
       if (job.metrics_path === '/probe') {
         // Probe jobs: targets are URLs the exporter fetches; the exporter is the relabelled address.
         const exporter = job.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
@@ -331,6 +336,18 @@ describe('endpoints agree with the configuration files', () => {
     const collectorScrape = jobs.find((job) => job.job_name === 'otel-collector')?.static_configs?.[0]
       ?.targets?.[0];
     expectReaches(collectorScrape ?? '', 'metrics', 'otel-collector scrape');
+    // Every Collector of the compose file, scale-out profile included, is scraped by that job, so
+    // the Collector dashboard and alerts see it.
+    const collectorJob = jobs.find((job) => job.job_name === 'otel-collector');
+    const scraped = new Set(
+      [
+        ...(collectorJob?.static_configs ?? []).flatMap((c) => c.targets ?? []),
+        ...(collectorJob?.dns_sd_configs ?? []).flatMap((c) => (c.names ?? []).map((n) => `${n}:${c.port}`)),
+      ].map((target) => target.split(':')[0]),
+    );
+    const collectors = services.filter(([, svc]) => isCollector(svc)).map(([name]) => name);
+    expect(collectors.length).toBeGreaterThan(1);
+    for (const name of collectors) expect(scraped, `Collector ${name} is not scraped`).toContain(name);
   });
 
   it("the blackbox-http job probes the Collector's health endpoint and each demo service", () => {

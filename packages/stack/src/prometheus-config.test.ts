@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { renderPrometheusConfig } from './prometheus-config.js';
 
 describe('renderPrometheusConfig', () => {
-  it('replaces compose service names with loopback targets and anchors rule paths', () => {
+  it('replaces compose service names with loopback targets, drops DNS discovery and anchors rule paths', () => {
     const root = mkdtempSync(join(tmpdir(), 'otelkit-render-'));
     mkdirSync(join(root, 'prometheus'));
     writeFileSync(
@@ -16,7 +16,8 @@ otlp: {keep_identifying_resource_attributes: true}
 alerting: {alertmanagers: [{static_configs: [{targets: ['alertmanager:9093']}]}]}
 rule_files: [rules/*.yml]
 scrape_configs:
-  - {job_name: otel-collector, static_configs: [{targets: ['otel-collector:8888']}]}
+  - {job_name: otel-collector, static_configs: [{targets: ['otel-collector:8888']}],
+     dns_sd_configs: [{names: [otel-agent], type: A, port: 8888}]}
   - {job_name: prometheus, static_configs: [{targets: ['localhost:9090']}]}
   - {job_name: other, static_configs: [{targets: ['db:5432']}]}
 `,
@@ -40,6 +41,8 @@ scrape_configs:
         (j: { static_configs: { targets: string[] }[] }) => j.static_configs[0]?.targets[0],
       ),
     ).toEqual(['127.0.0.1:2', '127.0.0.1:1', 'db:5432']);
+    // Compose service names found by DNS do not exist natively.
+    expect(rendered.scrape_configs[0].dns_sd_configs).toBeUndefined();
     expect(rendered.rule_files).toEqual([join(root, 'prometheus', 'rules/*.yml')]);
     expect(rendered.global.scrape_interval).toBe('1s');
     expect(rendered.otlp).toEqual({ keep_identifying_resource_attributes: true });

@@ -33,14 +33,16 @@ interface PrometheusYaml {
   scrape_configs?: {
     job_name: string;
     static_configs?: StaticConfig[];
+    dns_sd_configs?: unknown[];
     relabel_configs?: { replacement?: string }[];
   }[];
 }
 
 /**
  * Renders `prometheus/prometheus.yml` (written for docker compose) for the native stack:
- * compose service names become loopback addresses and rule paths become absolute. Everything
- * else is kept, so the two setups run the same configuration.
+ * compose service names become loopback addresses, DNS discovery of compose services goes, and
+ * rule paths become absolute. Everything else is kept, so the two setups run the same
+ * configuration.
  */
 export function renderPrometheusConfig(
   root: string,
@@ -69,6 +71,9 @@ export function renderPrometheusConfig(
   };
   for (const manager of config.alerting?.alertmanagers ?? []) mapTargets(manager.static_configs);
   for (const job of config.scrape_configs ?? []) {
+    // DNS discovery finds compose services by name (the scale-out Collectors); natively those
+    // names do not exist, and Prometheus would only log failed lookups.
+    delete job.dns_sd_configs;
     const kept = mapTargets(job.static_configs);
     if (kept) job.static_configs = kept;
     // Probe jobs name the exporter in a relabel replacement rather than in their targets.
