@@ -115,10 +115,16 @@ describe('telemetry export check', () => {
     const failing = check() as CheckResult;
     expect(failing.status).toBe('degraded');
     expect(failing.detail).toBe(
-      'export failing (2 consecutive failures, no export has succeeded yet): connect ECONNREFUSED',
+      'export of traces, logs failing (2 consecutive failures, no export has succeeded yet): connect ECONNREFUSED',
     );
 
+    // Logs have not been exported since they failed: still degraded, for logs alone.
     tracker.record({ code: ExportResultCode.SUCCESS }, 'traces');
+    expect(check()).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringMatching(/^export of logs failing \(1 /),
+    });
+    tracker.record({ code: ExportResultCode.SUCCESS }, 'logs');
     expect(check()).toMatchObject({ status: 'healthy', detail: expect.stringMatching(/^last export/) });
   });
 

@@ -140,7 +140,8 @@ export function telemetryExportCheck(): HealthCheck {
     return {
       status: 'degraded',
       detail:
-        `export failing (${status.consecutiveFailures} consecutive failures, ${since}): ` +
+        `export of ${status.failingSignals.join(', ')} failing ` +
+        `(${status.consecutiveFailures} consecutive failures, ${since}): ` +
         (status.lastError ?? 'unknown error'),
     };
   };

@@ -3,63 +3,98 @@ import { ExportResultCode } from '@opentelemetry/core';
 
 /** Health of the telemetry export path, as the last exports saw it. */
 export interface ExportStatus {
-  /** False from the first failed export until the next successful one. */
+  /** False while any signal's exports fail (see {@link ExportStatus.failingSignals}). */
   ok: boolean;
+  /** Signals whose last export failed, within the last few minutes (`traces`, `metrics`, `logs`). */
+  failingSignals: string[];
   /** Message of the last failure, if any. */
   lastError?: string;
   /** Epoch ms of the last successful export of any signal. */
   lastSuccessAt?: number;
   /** Epoch ms of the last failed export of any signal. */
   lastFailureAt?: number;
-  /** Consecutive failures since the last success. */
+  /** Consecutive failures of the failing signals since their last success. */
   consecutiveFailures: number;
 }
 
 type Warn = (message: string) => void;
 
+interface SignalState {
+  failedAt?: number;
+  consecutiveFailures: number;
+}
+
 /**
- * Tracks whether exports reach the Collector, across all three signals, and says so once:
- * one warning when exports start failing and one line when they recover, instead of a line
- * per failed batch.
+ * A failure older than this no longer counts when nothing of that signal was exported since:
+ * a service that logged during an outage and never again would otherwise stay "failing".
+ * Signals that keep failing fail more often than this (metrics every minute by default).
+ */
+const STALE_FAILURE_MS = 5 * 60_000;
+
+/**
+ * Tracks whether exports reach the Collector, per signal, and says so once: one warning when
+ * exports start failing and one line when every signal exports again, instead of a line per
+ * failed batch. Tracking per signal keeps a backend that accepts only some signals (traces
+ * sent straight to Tempo, say) from reading as "recovered" at every successful trace export.
  */
 export class ExportStatusTracker {
-  private status: ExportStatus = { ok: true, consecutiveFailures: 0 };
+  private readonly signals = new Map<string, SignalState>();
+  private failing = false;
+  private lastError: string | undefined;
+  private lastSuccessAt: number | undefined;
+  private lastFailureAt: number | undefined;
 
   /** @param endpoint shown in the warning. @param warn where the two lines go. */
   constructor(
     private readonly endpoint: string,
     private readonly warn: Warn = (message) => process.stderr.write(`${message}\n`),
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The current status (a copy). */
   get current(): ExportStatus {
-    return { ...this.status };
+    const failing = this.failingSignals(this.now());
+    return {
+      ok: failing.length === 0,
+      failingSignals: failing.map(([signal]) => signal),
+      consecutiveFailures: failing.reduce((sum, [, state]) => sum + state.consecutiveFailures, 0),
+      ...(this.lastError !== undefined && failing.length > 0 ? { lastError: this.lastError } : {}),
+      ...(this.lastSuccessAt !== undefined ? { lastSuccessAt: this.lastSuccessAt } : {}),
+      ...(this.lastFailureAt !== undefined ? { lastFailureAt: this.lastFailureAt } : {}),
+    };
   }
 
-  /** Records the outcome of one export. */
+  /** Records the outcome of one export of `signal`. */
   record(result: ExportResult, signal: string): void {
-    const now = Date.now();
+    const now = this.now();
+    const state = this.signals.get(signal) ?? { consecutiveFailures: 0 };
+    this.signals.set(signal, state);
     if (result.code === ExportResultCode.SUCCESS) {
-      if (!this.status.ok) {
-        this.warn(`otelkit: telemetry export to ${this.endpoint} recovered (${signal}); sending again`);
-      }
-      this.status = { ...this.status, ok: true, lastSuccessAt: now, consecutiveFailures: 0 };
-      return;
+      delete state.failedAt;
+      state.consecutiveFailures = 0;
+      this.lastSuccessAt = now;
+    } else {
+      state.failedAt = now;
+      state.consecutiveFailures += 1;
+      this.lastFailureAt = now;
+      this.lastError = result.error?.message ?? 'unknown error';
     }
-    const message = result.error?.message ?? 'unknown error';
-    if (this.status.ok) {
+    const failingNow = this.failingSignals(now).length > 0;
+    if (failingNow && !this.failing) {
       this.warn(
-        `otelkit: cannot export ${signal} to ${this.endpoint} (${message}); the service keeps running, ` +
-          'telemetry is retried and this is reported once until it recovers',
+        `otelkit: cannot export ${signal} to ${this.endpoint} (${this.lastError}); ` +
+          'the service keeps running, telemetry is retried and this is reported once until it recovers',
       );
+    } else if (!failingNow && this.failing) {
+      this.warn(`otelkit: telemetry export to ${this.endpoint} recovered (${signal}); sending again`);
     }
-    this.status = {
-      ...this.status,
-      ok: false,
-      lastError: message,
-      lastFailureAt: now,
-      consecutiveFailures: this.status.consecutiveFailures + 1,
-    };
+    this.failing = failingNow;
+  }
+
+  private failingSignals(now: number): [string, SignalState][] {
+    return [...this.signals].filter(
+      ([, state]) => state.failedAt !== undefined && now - state.failedAt < STALE_FAILURE_MS,
+    );
   }
 }
 
