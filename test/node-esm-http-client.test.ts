@@ -8,21 +8,12 @@
  * Express handler answers with the one it received itself (from the instrumented `fetch`) and
  * the echoed one, and the two must carry the same trace id.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expressAppDir, runInstrumented } from './helpers/instrumented-app.js';
 
-const app = mkdtempSync(join(tmpdir(), 'otelkit-esm-http-client-'));
-// The examples' Express, linked in as an application's own dependency.
-const examplesRequire = createRequire(join(import.meta.dirname, '../examples/package.json'));
-mkdirSync(join(app, 'node_modules'));
-symlinkSync(
-  realpathSync(dirname(examplesRequire.resolve('express/package.json'))),
-  join(app, 'node_modules', 'express'),
-);
+const app = expressAppDir('otelkit-esm-http-client-');
 writeFileSync(
   join(app, 'main.mjs'),
   `import express from 'express';
@@ -51,18 +42,8 @@ const server = api.listen(0, '127.0.0.1', async () => {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
 function traceparents(entryFlag: '--import' | '--require'): { received: string; sent: string } {
-  const out = execFileSync(process.execPath, [entryFlag, '@otelkit/node/register', join(app, 'main.mjs')], {
-    cwd: import.meta.dirname,
-    env: {
-      PATH: process.env.PATH ?? '',
-      // Propagation needs sampled spans, not exports.
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-    },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  // Propagation needs sampled spans, not exports.
+  const out = runInstrumented(entryFlag, join(app, 'main.mjs'));
   return JSON.parse(out) as { received: string; sent: string };
 }
 

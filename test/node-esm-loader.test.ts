@@ -5,21 +5,12 @@
  * instrumented package. Express is the instrumented package; its patched `application.use` shows
  * whether the instrumentation reached the module the ES import loaded.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expressAppDir, runInstrumented } from './helpers/instrumented-app.js';
 
-const app = mkdtempSync(join(tmpdir(), 'otelkit-esm-loader-'));
-// The examples' Express, linked in as an application's own dependency.
-const examplesRequire = createRequire(join(import.meta.dirname, '../examples/package.json'));
-mkdirSync(join(app, 'node_modules'));
-symlinkSync(
-  realpathSync(dirname(examplesRequire.resolve('express/package.json'))),
-  join(app, 'node_modules', 'express'),
-);
+const app = expressAppDir('otelkit-esm-loader-');
 const report =
   "import express from 'express';\nprocess.stdout.write(String(Boolean(express.application.use.__wrapped)));\n";
 writeFileSync(join(app, 'esm.mjs'), report);
@@ -29,18 +20,7 @@ writeFileSync(join(app, 'main.cjs'), "require('./boot.cjs');\n");
 writeFileSync(join(app, 'boot.cjs'), "void import('./esm.mjs');\n");
 
 function expressPatched(main: string, env: Record<string, string> = {}): boolean {
-  const out = execFileSync(process.execPath, ['--import', '@otelkit/node/register', join(app, main)], {
-    cwd: import.meta.dirname,
-    // Only patching is checked: with nothing exported, the flush at exit has nothing to wait for.
-    env: {
-      PATH: process.env.PATH ?? '',
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-      ...env,
-    },
-    encoding: 'utf8',
-  });
+  const out = runInstrumented('--import', join(app, main), env);
   return JSON.parse(out) as boolean;
 }
 
