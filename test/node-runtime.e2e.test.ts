@@ -79,6 +79,36 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(log?.traceId).toBe(span.traceId);
   });
 
+  it('records the requests an application drains after SIGTERM with its own handler', async () => {
+    const app = await startService(
+      stack,
+      {
+        name: 'graceful-app',
+        entry: 'test/fixtures/graceful-app.mjs',
+        cwd,
+        // Batches are held for a minute: only a flush at the end can deliver them.
+        env: { OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      },
+      logDir,
+    );
+    service = app;
+    const inFlight = fetch(`${app.url}/drained`);
+    await sleep(150);
+    await app.process.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    // The application's handler decides: it drains and then ends by itself, with code 0.
+    const exit = await app.process.exit();
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    await eventually(
+      'the server span of the request that finished during the drain',
+      async () =>
+        sinkSpans(stack.endpoints.sinkDir).find(
+          (s) => s.resource['service.name'] === 'graceful-app' && s.attributes['url.path'] === '/drained',
+        ),
+      { timeoutMs: 15_000 },
+    );
+  });
+
   it('flushes when the application ends by itself, and keeps its exit code', async () => {
     const job = spawn(process.execPath, ['--import', '@otelkit/node/register', 'fixtures/batch-job.mjs'], {
       cwd,

@@ -213,7 +213,9 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   // Started with the SDK so the event-loop monitor has samples by the first probe.
   const removeBuiltinChecks = registerBuiltinChecks(defaultHealthRegistry());
   const removeSignalHandlers =
-    options.handleSignals === false ? () => {} : installSignalHandlers(() => sdk.shutdown());
+    options.handleSignals === false
+      ? () => {}
+      : installSignalHandlers({ shutdown: () => sdk.shutdown(), flush: () => sdk.flush() });
   const removeExitFlush = installExitFlush(() => exportWithin(flushAll(), config.shutdownTimeoutMs));
   const removeCrashHandlers =
     options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
