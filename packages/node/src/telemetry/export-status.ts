@@ -44,7 +44,11 @@ export class ExportStatusTracker {
   private lastSuccessAt: number | undefined;
   private lastFailureAt: number | undefined;
 
-  /** @param endpoint shown in the warning. @param warn where the two lines go. */
+  /**
+   * @param endpoint shown in the warning.
+   * @param warn where the two lines go.
+   * @param now the clock that ages failures (tests pass their own).
+   */
   constructor(
     private readonly endpoint: string,
     private readonly warn: Warn = (message) => process.stderr.write(`${message}\n`),
