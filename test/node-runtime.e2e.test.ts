@@ -37,6 +37,17 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       return s;
     });
 
+  /** Waits for the span of `serviceName`'s request to `path` in the Collector's sink. */
+  const spanInSink = (what: string, serviceName: string, path: string) =>
+    eventually(
+      what,
+      async () =>
+        sinkSpans(stack.endpoints.sinkDir).find(
+          (s) => s.resource['service.name'] === serviceName && s.attributes['url.path'] === path,
+        ),
+      { timeoutMs: 15_000 },
+    );
+
   beforeAll(async () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
   });
@@ -63,14 +74,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(exit.signal).toBe('SIGTERM');
     expect(Date.now() - startedAt).toBeLessThan(6000);
 
-    const span = await eventually(
-      'the last request’s server span',
-      async () =>
-        sinkSpans(stack.endpoints.sinkDir).find(
-          (s) => s.resource['service.name'] === 'sigterm-probe' && s.attributes['url.path'] === '/login',
-        ),
-      { timeoutMs: 15_000 },
-    );
+    const span = await spanInSink('the last request’s server span', 'sigterm-probe', '/login');
     const log = sinkLogs(stack.endpoints.sinkDir).find(
       (l) =>
         l.resource['service.name'] === 'sigterm-probe' &&
@@ -99,13 +103,10 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     // The application's handler decides: it drains and then ends by itself, with code 0.
     const exit = await app.process.exit();
     expect(exit).toMatchObject({ code: 0, signal: null });
-    await eventually(
+    await spanInSink(
       'the server span of the request that finished during the drain',
-      async () =>
-        sinkSpans(stack.endpoints.sinkDir).find(
-          (s) => s.resource['service.name'] === 'graceful-app' && s.attributes['url.path'] === '/drained',
-        ),
-      { timeoutMs: 15_000 },
+      'graceful-app',
+      '/drained',
     );
   });
 
@@ -125,14 +126,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     const [code] = (await once(job, 'exit')) as [number | null];
     expect(code).toBe(3);
     expect(Date.now() - startedAt).toBeLessThan(6000);
-    await eventually(
-      'the job’s server span',
-      async () =>
-        sinkSpans(stack.endpoints.sinkDir).find(
-          (s) => s.resource['service.name'] === 'batch-job' && s.attributes['url.path'] === '/job/run',
-        ),
-      { timeoutMs: 15_000 },
-    );
+    await spanInSink('the job’s server span', 'batch-job', '/job/run');
   });
 
   it('keeps serving while the Collector is down, warns once, stays bounded and resumes', async () => {
