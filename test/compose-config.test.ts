@@ -307,13 +307,14 @@ describe('endpoints agree with the configuration files', () => {
     }
 
     const jobs = prom.scrape_configs ?? [];
+    // Static targets, and DNS discovery of compose services: each name and port is a target too.
+    const targetsOf = (job: (typeof jobs)[number]) => [
+      ...(job.static_configs ?? []).flatMap((c) => c.targets ?? []),
+      ...(job.dns_sd_configs ?? []).flatMap((c) => (c.names ?? []).map((name) => `${name}:${c.port ?? ''}`)),
+    ];
     for (const job of jobs) {
       const where = `scrape_configs ${job.job_name}`;
-      // DNS discovery of compose services: each name and port is a target like a static one.
-      const discovered = (job.dns_sd_configs ?? []).flatMap((c) =>
-        (c.names ?? []).map((name) => `${name}:${c.port ?? ''}`),
-      );
-      const targets = [...(job.static_configs ?? []).flatMap((c) => c.targets ?? []), ...discovered];
+      const targets = targetsOf(job);
       if (job.metrics_path === '/probe') {
         // Probe jobs: targets are URLs the exporter fetches; the exporter is the relabelled address.
         const exporter = job.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
@@ -333,17 +334,13 @@ describe('endpoints agree with the configuration files', () => {
     expect(jobs.map((job) => job.job_name)).toEqual(
       expect.arrayContaining(['otel-collector', 'prometheus', 'alertmanager', 'blackbox-http']),
     );
-    const collectorScrape = jobs.find((job) => job.job_name === 'otel-collector')?.static_configs?.[0]
-      ?.targets?.[0];
+    const collectorJob = jobs.find((job) => job.job_name === 'otel-collector');
+    const collectorScrape = collectorJob?.static_configs?.[0]?.targets?.[0];
     expectReaches(collectorScrape ?? '', 'metrics', 'otel-collector scrape');
     // Every Collector of the compose file, scale-out profile included, is scraped by that job, so
     // the Collector dashboard and alerts see it.
-    const collectorJob = jobs.find((job) => job.job_name === 'otel-collector');
     const scraped = new Set(
-      [
-        ...(collectorJob?.static_configs ?? []).flatMap((c) => c.targets ?? []),
-        ...(collectorJob?.dns_sd_configs ?? []).flatMap((c) => (c.names ?? []).map((n) => `${n}:${c.port}`)),
-      ].map((target) => target.split(':')[0]),
+      (collectorJob ? targetsOf(collectorJob) : []).map((target) => target.split(':')[0]),
     );
     const collectors = services.filter(([, svc]) => isCollector(svc)).map(([name]) => name);
     expect(collectors.length).toBeGreaterThan(1);

@@ -176,18 +176,22 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     );
     return false;
   };
-  const flushAll = () =>
-    Promise.allSettled([
-      tracerProvider.forceFlush(),
-      meterProvider.forceFlush(),
-      loggerProvider.forceFlush(),
-    ]);
+  // Exports what is buffered, at most `timeoutMs`; resolves false when that was not long enough.
+  const flushWithin = (timeoutMs = config.shutdownTimeoutMs) =>
+    exportWithin(
+      Promise.allSettled([
+        tracerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+        loggerProvider.forceFlush(),
+      ]),
+      timeoutMs,
+    );
   let stopped: Promise<void> | undefined;
   const sdk: OtelkitSdk = {
     config,
     exportStatus: () => tracker.current,
-    flush: async (timeoutMs = config.shutdownTimeoutMs) => {
-      await exportWithin(flushAll(), timeoutMs);
+    flush: async (timeoutMs) => {
+      await flushWithin(timeoutMs);
     },
     shutdown: (timeoutMs = config.shutdownTimeoutMs) => {
       stopped ??= (async () => {
@@ -216,7 +220,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     options.handleSignals === false
       ? () => {}
       : installSignalHandlers({ shutdown: () => sdk.shutdown(), flush: () => sdk.flush() });
-  const removeExitFlush = installExitFlush(() => exportWithin(flushAll(), config.shutdownTimeoutMs));
+  const removeExitFlush = installExitFlush(() => flushWithin());
   const removeCrashHandlers =
     options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
   return sdk;
