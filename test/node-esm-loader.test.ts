@@ -1,9 +1,10 @@
 /**
- * When `--import @otelkit/node/register` starts the ESM loader hook: always for an ES-module main
- * module, not for a certainly-CommonJS one (about 150 ms of start-up saved), and always again with
+ * When `--import @otelkit/node/register` installs the ESM hooks: always for an ES-module main
+ * module, not for a certainly-CommonJS one (start-up saved), and always again with
  * OTELKIT_ESM_LOADER=always, for a CommonJS application whose other modules `import()` an
  * instrumented package. Express is the instrumented package; its patched `application.use` shows
- * whether the instrumentation reached the module the ES import loaded.
+ * whether the instrumentation reached the module the ES import loaded. Where the hooks run depends
+ * on the Node version, so these tests also run on every Node line of scripts/node-matrix.sh.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,4 +37,24 @@ describe('--import @otelkit/node/register and the ESM loader hook', () => {
   it('OTELKIT_ESM_LOADER=always starts it for that CommonJS application', () => {
     expect(expressPatched('main.cjs', { OTELKIT_ESM_LOADER: 'always' })).toBe(true);
   });
+
+  it('runs the hooks in the application thread on a Node whose module.registerHooks can run them', () => {
+    const out = runInstrumented('--import', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
+    expect(out).toContain(
+      `ESM hooks run in the ${inThreadHooks(process.versions.node) ? 'application' : 'loader'} thread`,
+    );
+  });
 });
+
+/**
+ * Node lines whose `module.registerHooks` accepts the nullish CommonJS source import-in-the-middle
+ * returns (nodejs/node#59929): 22.22.3, 24.11.1, 25.1.0 and 26.0.0 on.
+ */
+function inThreadHooks(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  const from: Record<number, [number, number]> = { 22: [22, 3], 24: [11, 1], 25: [1, 0] };
+  if (major >= 26) return true;
+  const first = from[major];
+  if (!first) return false;
+  return minor > first[0] || (minor === first[0] && patch >= first[1]);
+}
