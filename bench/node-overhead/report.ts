@@ -74,7 +74,7 @@ export interface ArmSummary {
 export interface Summary {
   arms: Record<ArmName, ArmSummary>;
   /**
-   * Start-up of the ES-module server (medians), where otelkit also runs its ESM loader thread;
+   * Start-up of the ES-module server (medians), where otelkit also installs its ESM hooks;
    * uninstrumented and otelkit only.
    */
   esmStartup: {
@@ -224,7 +224,7 @@ export function markdown(summary: Summary, rounds: readonly LoadRound[]): string
     `- otelkit / upstream throughput: **${x(throughput.value)}** (target ≥ ${throughput.target}×): **${throughput.met ? 'met' : 'missed'}**`,
     `- otelkit added start-up: **${signed(startup.value)} ms** (target < ${startup.target} ms): **${startup.met ? 'met' : 'missed'}**; upstream adds ${signed(summary.arms.upstream.addedStartupMs)} ms`,
     `- server CPU added per request over uninstrumented: upstream ${signed(summary.addedCpuUs.upstream)} µs, otelkit ${signed(summary.addedCpuUs.otelkit)} µs = ${signed(summary.addedCpuUs.otelkitInstrumentation)} µs instrumenting (the exporters-off arm) + ${signed(summary.addedCpuUs.otelkitExport)} µs exporting; the throughput target needs otelkit at about ${signed(summary.addedCpuUs.budgetForTarget)} µs or less`,
-    `- the same server as an ES module (server.mjs; otelkit also runs its ESM loader thread): otelkit adds **${signed(summary.esmStartup.addedMs)} ms** (CPU ${signed(summary.esmStartup.addedCpuMs)} ms) to ${f(summary.esmStartup.noneMs)} ms uninstrumented; ${summary.esmStartup.addedMs < STARTUP_TARGET_MS ? 'also' : 'not'} under the target; upstream not measured (its ESM path needs a second loader flag)`,
+    `- the same server as an ES module (server.mjs; otelkit also installs its ESM hooks, on the loader thread before Node 22.22.3 and 24.11.1): otelkit adds **${signed(summary.esmStartup.addedMs)} ms** (CPU ${signed(summary.esmStartup.addedCpuMs)} ms) to ${f(summary.esmStartup.noneMs)} ms uninstrumented; ${summary.esmStartup.addedMs < STARTUP_TARGET_MS ? 'also' : 'not'} under the target; upstream not measured (its ESM path needs a second loader flag)`,
     '',
     'Telemetry the Collector accepted (cross-check that both instrumented arms export every signal):',
     '',

@@ -1,6 +1,7 @@
 /**
  * server.cjs as an ES module, for one figure only: start-up of an ESM application, where
- * `--import @otelkit/node/register` also starts the import-in-the-middle loader thread. The load
+ * `--import @otelkit/node/register` also installs import-in-the-middle's ESM hooks (on Node's
+ * loader thread before Node 22.22.3 and 24.11.1). The load
  * rounds use server.cjs in every arm; keep the two servers the same application.
  */
 import express from 'express';

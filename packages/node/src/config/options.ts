@@ -79,8 +79,9 @@ export interface ResolvedConfig {
   /** Keep health probes (`/health*`) out of traces. */
   ignoreHealthProbes: boolean;
   /**
-   * When `--import @otelkit/node/register` starts the ESM loader hook (`OTELKIT_ESM_LOADER`):
-   * `auto` (default) skips it for a main module that is certainly CommonJS, `always` starts it.
+   * When `--import @otelkit/node/register` installs the ESM hooks (`OTELKIT_ESM_LOADER`):
+   * `auto` (default) skips them for a main module that is certainly CommonJS, `always` installs
+   * them.
    */
   esmLoader: EsmLoaderMode;
   /**
@@ -97,7 +98,7 @@ export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** Values of `OTELKIT_ESM_LOADER`. */
 export const ESM_LOADER_MODES = ['auto', 'always'] as const;
-/** When the ESM loader hook is started: see {@link ResolvedConfig.esmLoader}. */
+/** When the ESM hooks are installed: see {@link ResolvedConfig.esmLoader}. */
 export type EsmLoaderMode = (typeof ESM_LOADER_MODES)[number];
 
 /** Options of `start()`; each one overrides the environment. */

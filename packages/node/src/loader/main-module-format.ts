@@ -4,10 +4,10 @@ import { dirname, extname, join } from 'node:path';
 
 /**
  * Whether the application's main module may load instrumented modules through `import`, so that
- * `--import @otelkit/node/register` has to start the import-in-the-middle loader thread.
+ * `--import @otelkit/node/register` has to install import-in-the-middle's ESM hooks.
  *
  * A CommonJS application loads them through `require()`, which the require hooks patch without
- * a loader thread; starting one costs about 150 ms of start-up (docs/performance.md). Only a main
+ * them; on Node's loader thread they cost about 150 ms of start-up (docs/performance.md). Only a main
  * module that is certainly CommonJS (`.cjs`, or `.js` outside a `"type": "module"` package whose
  * source never says `import` or `export`) returns `false`; anything it cannot read or resolve
  * returns `true`. Only the main module is read: a CommonJS application whose other modules

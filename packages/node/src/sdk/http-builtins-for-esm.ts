@@ -13,7 +13,7 @@ const requireBuiltin = createRequire(import.meta.url);
  * node:http) before node:http, that left `request` and `get` unpatched: no client span and no
  * `traceparent` on the outgoing request. Requiring both modules here, once the instrumentations
  * are enabled, makes the CommonJS exports the patched copy in every application; the sync then
- * carries them into the named exports, with or without the ESM loader hook.
+ * carries them into the named exports, with or without the ESM hooks.
  */
 export function patchHttpBuiltinsForEsm(): void {
   requireBuiltin('node:http');
