@@ -12,9 +12,11 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
   npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
 fi
 
-# Debian packages the tests use: Redis for the example services, Chromium for the browser tests.
-# apt-get update runs only when a package is missing and the local lists do not have it.
-need_debian_package() { # command package why
+# Debian packages: Redis for the example services, Chromium for the browser tests and, with the
+# argument `tests` (scripts/test.sh), PostgreSQL for the pg test. apt-get update runs only when
+# a package is missing and the local lists do not have it.
+need_debian_package() { # command-or-path-glob package why
+  if [[ "$1" == /* ]]; then compgen -G "$1" >/dev/null && return 0; fi
   command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "bootstrap: missing $1 ($3): run 'sudo apt-get install -y $2'" >&2
@@ -25,6 +27,10 @@ need_debian_package() { # command package why
     { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null; }
 }
 need_debian_package redis-server redis-server "the example services"
+if [ "${1:-}" = tests ]; then
+  # Only the tests need it, and Debian keeps the server outside PATH, one directory per major.
+  need_debian_package '/usr/lib/postgresql/*/bin/postgres' postgresql "the pg test"
+fi
 need_debian_package chromium chromium "the browser tests"
 
 pnpm install --frozen-lockfile

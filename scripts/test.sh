@@ -4,7 +4,7 @@
 # SDK's tests again on each other Node LTS line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh tests
 pnpm lint
 pnpm typecheck
 pnpm vitest

@@ -1,0 +1,88 @@
+/**
+ * PostgreSQL through pg, as the node README promises: an unchanged service with a pg Pool, run
+ * with `--import @otelkit/node/register` in ES-module and CommonJS form against a real
+ * PostgreSQL server (Debian's), sends its queries as client spans inside the request's trace.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stack } from '@otelkit/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/poll.js';
+import { type RunningPostgres, startPostgres } from './helpers/postgres.js';
+import { type RunningService, startService } from './helpers/services.js';
+import { sinkSpans } from './helpers/sink.js';
+import { startTestStack } from './helpers/stack.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+const QUERY = 'SELECT $1::int AS id, current_database() AS db';
+const workDir = mkdtempSync(join(tmpdir(), 'otelkit-pg-'));
+
+describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () => {
+  let stack: Stack;
+  let postgres: RunningPostgres;
+  const services: RunningService[] = [];
+
+  beforeAll(async () => {
+    [stack, postgres] = await Promise.all([
+      // Every trace reaches the sink; tail sampling would otherwise keep a share of fast ones.
+      startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } }),
+      startPostgres(workDir, join(workDir, 'postgres.log')),
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const service of services) await service.process.stop();
+    await postgres?.stop();
+    await stack?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  for (const form of ['mjs', 'cjs'] as const) {
+    it(`${form}: each query is a client span of the request's trace, with the statement`, async () => {
+      const name = `pg-app-${form}`;
+      const service = await startService(
+        stack,
+        {
+          name,
+          entry: `test/fixtures/pg-app.${form}`,
+          cwd: import.meta.dirname,
+          env: { DATABASE_URL: postgres.url },
+        },
+        workDir,
+      );
+      services.push(service);
+      const id = form === 'mjs' ? '41' : '42';
+      const response = await fetch(`${service.url}/items/${id}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ id: Number(id), db: 'postgres' });
+
+      const trace = await eventually(`${name}'s query span`, async () => {
+        const spans = sinkSpans(stack.endpoints.sinkDir);
+        const server = spans.find(
+          (s) =>
+            s.resource['service.name'] === name &&
+            s.kind === SERVER &&
+            s.attributes['url.path'] === `/items/${id}`,
+        );
+        const inTrace = spans.filter((s) => s.traceId === server?.traceId);
+        return inTrace.some((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY)
+          ? { server, spans: inTrace }
+          : undefined;
+      });
+      const query = trace.spans.find((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY);
+      expect(query?.attributes).toMatchObject({
+        'db.system.name': 'postgresql',
+        'db.namespace': 'postgres',
+        'server.address': '127.0.0.1',
+        'server.port': postgres.port,
+      });
+      // Under the request: its parent chain within the trace reaches the server span.
+      const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
+      let ancestor = query;
+      while (ancestor && ancestor !== trace.server) ancestor = byId.get(ancestor.parentSpanId);
+      expect(ancestor, 'the query span descends from the request span').toBe(trace.server);
+    });
+  }
+});
