@@ -41,6 +41,12 @@ let services: [string, ComposeService][];
 let listening: Map<string, ListenPorts> | undefined;
 
 /** Every service's listen ports, read on first use (a broken config file fails the tests using it). */
+/** The Node releases scripts/node-matrix.sh runs the SDK's tests on. */
+function nodeMatrixVersions(): string[] {
+  const script = readFileSync(join(root, 'scripts', 'node-matrix.sh'), 'utf8');
+  return /^versions=\(([^)]*)\)/m.exec(script)?.[1]?.trim().split(/\s+/) ?? [];
+}
+
 function ports(): Map<string, ListenPorts> {
   listening ??= listenPorts(project);
   return listening;
@@ -171,9 +177,15 @@ describe('images', () => {
       expect(existsSync(dockerfile), `${name}: ${dockerfile}`).toBe(true);
       const text = readFileSync(dockerfile, 'utf8');
       const bases = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((match) => match[1] ?? '');
-      expect(bases.length).toBeGreaterThan(0);
+      const [build, runtime] = bases;
+      expect(bases, `${name}: a build and a runtime stage`).toHaveLength(2);
       for (const base of bases)
-        expect(base, `${name}: FROM ${base}`).toMatch(/^node:20\.\d+\.\d+-[a-z]+-slim$/);
+        expect(base, `${name}: FROM ${base}`).toMatch(/^node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+      // Built with the workspace's Node line; run on a release the SDK's tests run on.
+      expect(build, `${name}: build stage`).toMatch(/^node:20\./);
+      expect(nodeMatrixVersions(), `${name}: runtime ${runtime} in scripts/node-matrix.sh`).toContain(
+        /^node:([\d.]+)-/.exec(runtime ?? '')?.[1],
+      );
       expect(text).toContain('corepack enable');
       for (const pinned of text.matchAll(/pnpm@(\S+)/g)) expect(`pnpm@${pinned[1]}`).toBe(packageManager);
     }
