@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 # The newest release of each LTS line (22 maintenance, 24 and 26 LTS), pinned.
 versions=(22.23.3 24.21.0 26.10.0)
-# Everything that runs instrumented applications; the stack's own tests do not depend on it.
+# Every test that runs instrumented applications; the rest of the suite runs none, so the
+# machine's Node covers it.
 tests=(
   packages/node/src
   test/node-bundle.test.ts

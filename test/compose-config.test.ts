@@ -40,13 +40,13 @@ let project: ComposeProject;
 let services: [string, ComposeService][];
 let listening: Map<string, ListenPorts> | undefined;
 
-/** Every service's listen ports, read on first use (a broken config file fails the tests using it). */
 /** The Node releases scripts/node-matrix.sh runs the SDK's tests on. */
 function nodeMatrixVersions(): string[] {
   const script = readFileSync(join(root, 'scripts', 'node-matrix.sh'), 'utf8');
   return /^versions=\(([^)]*)\)/m.exec(script)?.[1]?.trim().split(/\s+/) ?? [];
 }
 
+/** Every service's listen ports, read on first use (a broken config file fails the tests using it). */
 function ports(): Map<string, ListenPorts> {
   listening ??= listenPorts(project);
   return listening;

@@ -38,7 +38,7 @@ describe('--import @otelkit/node/register and the ESM loader hook', () => {
     expect(expressPatched('main.cjs', { OTELKIT_ESM_LOADER: 'always' })).toBe(true);
   });
 
-  it('runs the hooks in the application thread on a Node whose module.registerHooks can run them', () => {
+  it('runs the hooks in the application thread where Node can, on the loader thread elsewhere', () => {
     const out = runInstrumented('--import', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
     expect(out).toContain(
       `ESM hooks run in the ${inThreadHooks(process.versions.node) ? 'application' : 'loader'} thread`,
