@@ -67,12 +67,11 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
             s.attributes['url.path'] === `/items/${id}`,
         );
         const inTrace = spans.filter((s) => s.traceId === server?.traceId);
-        return inTrace.some((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY)
-          ? { server, spans: inTrace }
-          : undefined;
+        const query = inTrace.find((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY);
+        return query ? { server, query, spans: inTrace } : undefined;
       });
-      const query = trace.spans.find((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY);
-      expect(query?.attributes).toMatchObject({
+      const { query } = trace;
+      expect(query.attributes).toMatchObject({
         'db.system.name': 'postgresql',
         'db.namespace': 'postgres',
         'server.address': '127.0.0.1',
@@ -80,7 +79,7 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
       });
       // Under the request: its parent chain within the trace reaches the server span.
       const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
-      let ancestor = query;
+      let ancestor: typeof query | undefined = query;
       while (ancestor && ancestor !== trace.server) ancestor = byId.get(ancestor.parentSpanId);
       expect(ancestor, 'the query span descends from the request span').toBe(trace.server);
     });
