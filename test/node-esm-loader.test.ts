@@ -1,10 +1,11 @@
 /**
- * When `--import @otelkit/node/register` installs the ESM hooks: always for an ES-module main
- * module, not for a certainly-CommonJS one (start-up saved), and always again with
- * OTELKIT_ESM_LOADER=always, for a CommonJS application whose other modules `import()` an
- * instrumented package. Express is the instrumented package; its patched `application.use` shows
- * whether the instrumentation reached the module the ES import loaded. Where the hooks run depends
- * on the Node version, so these tests also run on every Node line of scripts/node-matrix.sh.
+ * When `@otelkit/node/register` installs the ESM hooks: always for an ES-module main module,
+ * whether the entry came with `--import` or `--require`; not for a certainly-CommonJS one
+ * (start-up saved); and always again with OTELKIT_ESM_LOADER=always, for a CommonJS application
+ * whose other modules `import()` an instrumented package. Express is the instrumented package; its
+ * patched `application.use` shows whether the instrumentation reached the module the ES import
+ * loaded. Where the hooks run depends on the Node version, so these tests also run on every Node
+ * line of scripts/node-matrix.sh.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,14 +21,22 @@ writeFileSync(join(app, 'main.mjs'), report);
 writeFileSync(join(app, 'main.cjs'), "require('./boot.cjs');\n");
 writeFileSync(join(app, 'boot.cjs'), "void import('./esm.mjs');\n");
 
-function expressPatched(main: string, env: Record<string, string> = {}): boolean {
-  const out = runInstrumented('--import', join(app, main), env);
+function expressPatched(
+  main: string,
+  env: Record<string, string> = {},
+  entryFlag: '--import' | '--require' = '--import',
+): boolean {
+  const out = runInstrumented(entryFlag, join(app, main), env);
   return JSON.parse(out) as boolean;
 }
 
-describe('--import @otelkit/node/register and the ESM loader hook', () => {
+describe('@otelkit/node/register and the ESM loader hook', () => {
   it('patches what an ES-module main module imports', () => {
     expect(expressPatched('main.mjs')).toBe(true);
+  });
+
+  it('patches it under --require too', () => {
+    expect(expressPatched('main.mjs', {}, '--require')).toBe(true);
   });
 
   it('starts no loader for a CommonJS main module, so an import() elsewhere goes unpatched', () => {
@@ -43,6 +52,13 @@ describe('--import @otelkit/node/register and the ESM loader hook', () => {
     expect(out).toContain(
       `ESM hooks run in the ${inThreadHooks(process.versions.node) ? 'application' : 'loader'} thread`,
     );
+  });
+
+  it('starts once under --require, not again in the thread Node runs the hooks on', () => {
+    // Node runs --require preloads in its hooks thread as well (on Node 20 that thread exists
+    // here, on newer lines only with another module.register() loader).
+    const out = runInstrumented('--require', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
+    expect(out.match(/ESM hooks run in the \w+ thread/g)).toHaveLength(1);
   });
 });
 

@@ -3,10 +3,10 @@
 // handful of files instead of the ~250 CommonJS files of the OpenTelemetry SDK: resolving and
 // compiling those was most of the start-up cost (docs/performance.md, "Node SDK overhead").
 //
-// It writes dist/bundle/ afresh: register.js, index.js and sdk/start.js as ES modules sharing
-// their code through chunks/ (so the entries share one SDK instance: the health registry and the
-// running SDK exist once), and register-require.cjs, the `--require` entry, which loads
-// sdk/start.js. package.json's "exports" point there; tsc's dist/ keeps the declarations and an
+// It writes dist/bundle/ afresh: register.js, index.js and loader/auto-start.js as ES modules
+// sharing their code through chunks/ (so the entries share one SDK instance: the health registry
+// and the running SDK exist once), and register-require.cjs, the `--require` entry, which loads
+// loader/auto-start.js. package.json's "exports" point there; tsc's dist/ keeps the declarations and an
 // unbundled build that nothing loads at run time.
 //   node scripts/bundle.mjs
 import { readFile, rm } from 'node:fs/promises';
@@ -84,7 +84,9 @@ const shared = {
 
 await build({
   ...shared,
-  entryPoints: ['register.ts', 'index.ts', 'sdk/start.ts'].map((entry) => join(packageDir, 'src', entry)),
+  entryPoints: ['register.ts', 'index.ts', 'loader/auto-start.ts'].map((entry) =>
+    join(packageDir, 'src', entry),
+  ),
   outbase: join(packageDir, 'src'),
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
@@ -98,12 +100,12 @@ await build({
   },
 });
 
-// The `--require` entry stays CommonJS and loads the bundled sdk/start.js (require() of an ES
-// module, Node >= 20.19), so it shares that one SDK instance too.
+// The `--require` entry stays CommonJS and loads the bundled loader/auto-start.js (require() of
+// an ES module, Node >= 20.19), so it shares that one SDK instance too.
 await build({
   ...shared,
   entryPoints: [join(packageDir, 'src', 'register-require.cts')],
   outfile: join(outdir, 'register-require.cjs'),
   format: 'cjs',
-  external: ['./sdk/start.js'],
+  external: ['./loader/auto-start.js'],
 });

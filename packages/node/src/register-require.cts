@@ -1,7 +1,8 @@
 /**
- * `node --require @otelkit/node/register app.js`: the CommonJS entry. CommonJS modules are
- * patched through require hooks, which need no loader thread, so this entry only starts the SDK.
+ * `node --require @otelkit/node/register app.js`: the CommonJS entry. It does what the `--import`
+ * entry does, ESM hooks for an ES-module application included, through the one bundled copy of
+ * the SDK (`require()` of an ES module, Node >= 20.19).
  */
-import sdk = require('./sdk/start.js');
+import loader = require('./loader/auto-start.js');
 
-sdk.start();
+loader.autoStart();

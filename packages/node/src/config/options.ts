@@ -79,7 +79,7 @@ export interface ResolvedConfig {
   /** Keep health probes (`/health*`) out of traces. */
   ignoreHealthProbes: boolean;
   /**
-   * When `--import @otelkit/node/register` installs the ESM hooks (`OTELKIT_ESM_LOADER`):
+   * When `@otelkit/node/register` installs the ESM hooks (`OTELKIT_ESM_LOADER`):
    * `auto` (default) skips them for a main module that is certainly CommonJS, `always` installs
    * them.
    */

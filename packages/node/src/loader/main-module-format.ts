@@ -4,7 +4,7 @@ import { dirname, extname, join } from 'node:path';
 
 /**
  * Whether the application's main module may load instrumented modules through `import`, so that
- * `--import @otelkit/node/register` has to install import-in-the-middle's ESM hooks.
+ * `@otelkit/node/register` has to install import-in-the-middle's ESM hooks.
  *
  * A CommonJS application loads them through `require()`, which the require hooks patch without
  * them; on Node's loader thread they cost about 150 ms of start-up (docs/performance.md). Only a main

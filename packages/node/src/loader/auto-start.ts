@@ -1,0 +1,34 @@
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import { readEnvironment } from '../config/env.js';
+import { start } from '../sdk/start.js';
+import { startWithEsmHooks } from './esm-hooks.js';
+import { mainNeedsEsmHooks } from './main-module-format.js';
+
+/**
+ * What `--import` and `--require @otelkit/node/register` both do: start the SDK from the
+ * `OTEL_*` environment, with import-in-the-middle's ESM hooks when the application may `import`
+ * instrumented packages.
+ *
+ * A main module that is certainly CommonJS gets no ESM hooks (`OTELKIT_ESM_LOADER=always`
+ * installs them anyway): its modules come through `require()`, which the require hooks patch.
+ */
+export function autoStart(): void {
+  // Node runs `--require` preloads again in its module-hooks thread (the only thread with
+  // neither the main thread's role nor a parent port): an SDK started there would report that
+  // thread as one more instance of the service.
+  if (!isMainThread && parentPort === null) return;
+  // start() reports any invalid variable; this only needs the one setting.
+  const { esmLoader } = readEnvironment().config;
+  if (esmLoader !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
+    start();
+    return;
+  }
+  const thread = startWithEsmHooks(start);
+  // After start(), which turns on the diagnostics OTEL_LOG_LEVEL asks for.
+  diag.debug(
+    thread
+      ? `@otelkit/node: ESM hooks run in the ${thread} thread`
+      : '@otelkit/node: no ESM hooks: no instrumentation is enabled',
+  );
+}
