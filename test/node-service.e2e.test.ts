@@ -33,21 +33,37 @@ async function traceOf(stack: Stack, service: string, route: string, marker: str
   });
 }
 
+/**
+ * The orders service in each module form under the flag its users would pick, and the ES-module
+ * form under `--require` too (NODE_OPTIONS setups); each asks for its own order, so that each
+ * one's Redis lookup misses the cache.
+ */
+const ENTRIES = {
+  esm: { entry: 'examples/orders-api/server.mjs', orderId: '1001' },
+  'esm-require': { entry: 'examples/orders-api/server.mjs', flag: '--require', orderId: '1002' },
+  cjs: { entry: 'examples/orders-api/server.cjs', flag: '--require', orderId: '1003' },
+} as const;
+type Variant = keyof typeof ENTRIES;
+const VARIANTS = Object.keys(ENTRIES) as Variant[];
+
 describe('@otelkit/node: unchanged example services, one flag', () => {
   let stack: Stack;
   let examples: ExampleServices;
   let inventory: RunningService;
-  let ordersEsm: RunningService;
-  let ordersCjs: RunningService;
+  let orders: Record<Variant, RunningService>;
 
   beforeAll(async () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
-    examples = await startExampleServices(stack, logDir, [
-      { name: 'orders-esm', entry: 'examples/orders-api/server.mjs' },
-      { name: 'orders-cjs', entry: 'examples/orders-api/server.cjs', flag: '--require' },
-    ]);
+    examples = await startExampleServices(
+      stack,
+      logDir,
+      VARIANTS.map((variant) => ({ name: `orders-${variant}`, ...ENTRIES[variant] })),
+    );
     inventory = examples.inventory;
-    [ordersEsm, ordersCjs] = examples.orders as [RunningService, RunningService];
+    orders = Object.fromEntries(VARIANTS.map((variant, i) => [variant, examples.orders[i]])) as Record<
+      Variant,
+      RunningService
+    >;
   });
 
   afterAll(async () => {
@@ -56,11 +72,11 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
     rmSync(logDir, { recursive: true, force: true });
   });
 
-  for (const variant of ['esm', 'cjs'] as const) {
+  for (const variant of VARIANTS) {
     it(`${variant}: route spans, one trace across two services, Redis spans, correlated winston logs`, async () => {
-      const service = variant === 'esm' ? ordersEsm : ordersCjs;
+      const service = orders[variant];
       const name = `orders-${variant}`;
-      const orderId = variant === 'esm' ? '1001' : '1003';
+      const { orderId } = ENTRIES[variant];
       const response = await fetch(`${service.url}/api/orders/${orderId}`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ id: orderId });
@@ -117,7 +133,7 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
   }
 
   it('RED metrics (span metrics and http.server.request.duration) and runtime metrics reach Prometheus', async () => {
-    for (const job of ['orders-esm', 'orders-cjs']) {
+    for (const job of VARIANTS.map((variant) => `orders-${variant}`)) {
       await eventually(
         `RED and runtime metrics of ${job}`,
         async () => {
