@@ -7,6 +7,7 @@
  * loaded. Where the hooks run depends on the Node version, so these tests also run on every Node
  * line of scripts/node-matrix.sh.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,29 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
     const out = runInstrumented('--import', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
     expect(out).toContain(
       `ESM hooks run in the ${inThreadHooks(process.versions.node) ? 'application' : 'loader'} thread`,
+    );
+  });
+
+  it('runs the hooks on the loader thread when require() of ES modules is turned off', () => {
+    const out = runInstrumented('--import', join(app, 'main.mjs'), {
+      NODE_OPTIONS: '--no-experimental-require-module',
+      OTEL_LOG_LEVEL: 'debug',
+    });
+    expect(out).toContain('ESM hooks run in the loader thread');
+    expect(out.trim().endsWith('true')).toBe(true);
+  });
+
+  it('--require without require() of ES modules: the application runs, uninstrumented, and one line says why', () => {
+    const run = spawnSync(process.execPath, ['--require', '@otelkit/node/register', join(app, 'main.mjs')], {
+      cwd: import.meta.dirname,
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--no-experimental-require-module' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('false');
+    expect(run.stderr).toMatch(
+      /^otelkit: telemetry disabled, --require could not load the SDK \(.+\); use --import @otelkit\/node\/register\n$/,
     );
   });
 

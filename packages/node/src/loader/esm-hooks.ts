@@ -9,9 +9,10 @@ export type EsmHooksThread = 'application' | 'loader';
 /**
  * Starts the SDK and installs import-in-the-middle's ESM hooks for exactly the modules its
  * instrumentations patch, so every other import runs unhooked. The hooks run in the application
- * thread where Node can run them there (`module.registerHooks`: Node ≥ 22.22.3, ≥ 24.11.1, ≥ 26)
- * and on Node's loader thread (`module.register`) everywhere else; starting that thread added
- * 33–48 ms to an ES-module application's start-up on Node 22, 24 and 26 (docs/performance.md).
+ * thread where Node can run them there (`module.registerHooks`: Node ≥ 22.22.3, ≥ 24.11.1, ≥ 26,
+ * unless `require()` of ES modules is turned off) and on Node's loader thread (`module.register`)
+ * everywhere else; starting that thread added 33–48 ms to an ES-module application's start-up on
+ * Node 22, 24 and 26 (docs/performance.md).
  *
  * Synchronous, so that a `--require` preload, which cannot wait for a promise, installs the
  * hooks before the application's first import just as `--import` does.
@@ -27,7 +28,9 @@ export function startWithEsmHooks(startSdk: () => void): EsmHooksThread | undefi
   startSdk();
   const include = postedModules(addHookMessagePort);
   if (include.length === 0) return undefined;
-  if (supportsSyncHooks()) {
+  // import-in-the-middle's in-thread entry is an ES module, which a synchronous caller can only
+  // require(): not with --no-experimental-require-module, where the loader thread still works.
+  if (supportsSyncHooks() && process.features.require_module) {
     // Loaded only here: it brings the module parsers, which the loader thread loads for itself.
     const inThread: typeof import('import-in-the-middle/register-hooks.mjs') = createRequire(import.meta.url)(
       'import-in-the-middle/register-hooks.mjs',
