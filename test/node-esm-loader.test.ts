@@ -21,6 +21,11 @@ writeFileSync(join(app, 'main.mjs'), report);
 // CommonJS main module; another module imports the instrumented package with import().
 writeFileSync(join(app, 'main.cjs'), "require('./boot.cjs');\n");
 writeFileSync(join(app, 'boot.cjs'), "void import('./esm.mjs');\n");
+// Some other tool's loader, off-thread: a resolve hook that changes nothing.
+writeFileSync(
+  join(app, 'other-loader.mjs'),
+  "import { register } from 'node:module';\nregister('data:text/javascript,export function resolve(s, c, next) { return next(s, c); }');\n",
+);
 
 function expressPatched(
   main: string,
@@ -78,11 +83,15 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
     );
   });
 
-  it('starts once under --require, not again in the thread Node runs the hooks on', () => {
-    // Node runs --require preloads in its hooks thread as well (on Node 20 that thread exists
-    // here, on newer lines only with another module.register() loader).
-    const out = runInstrumented('--require', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
+  it('starts once under --require, not again in the thread Node runs module hooks on', () => {
+    // Node runs --require preloads in its module-hooks thread as well. Another tool's
+    // module.register() loader (tsx, say) starts that thread on every Node line.
+    const out = runInstrumented('--require', join(app, 'main.mjs'), {
+      NODE_OPTIONS: `--import ${join(app, 'other-loader.mjs')}`,
+      OTEL_LOG_LEVEL: 'debug',
+    });
     expect(out.match(/ESM hooks run in the \w+ thread/g)).toHaveLength(1);
+    expect(out.trim().endsWith('true')).toBe(true);
   });
 });
 
