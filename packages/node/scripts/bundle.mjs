@@ -6,8 +6,8 @@
 // It writes dist/bundle/ afresh: register.js, index.js and loader/auto-start.js as ES modules
 // sharing their code through chunks/ (so the entries share one SDK instance: the health registry
 // and the running SDK exist once), and register-require.cjs, the `--require` entry, which loads
-// loader/auto-start.js. package.json's "exports" point there; tsc's dist/ keeps the declarations and an
-// unbundled build that nothing loads at run time.
+// loader/auto-start.js. package.json's "exports" point there; tsc's dist/ keeps the declarations
+// and an unbundled build that nothing loads at run time.
 //   node scripts/bundle.mjs
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
