@@ -11,11 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { type RunningPostgres, startPostgres } from './helpers/postgres.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
-const SERVER = 2;
-const CLIENT = 3;
 const QUERY = 'SELECT $1::int AS id, current_database() AS db';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-pg-'));
 
@@ -63,11 +61,13 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
         const server = spans.find(
           (s) =>
             s.resource['service.name'] === name &&
-            s.kind === SERVER &&
+            s.kind === OtlpSpanKind.server &&
             s.attributes['url.path'] === `/items/${id}`,
         );
         const inTrace = spans.filter((s) => s.traceId === server?.traceId);
-        const query = inTrace.find((s) => s.kind === CLIENT && s.attributes['db.query.text'] === QUERY);
+        const query = inTrace.find(
+          (s) => s.kind === OtlpSpanKind.client && s.attributes['db.query.text'] === QUERY,
+        );
         return query ? { server, query, spans: inTrace } : undefined;
       });
       const { query } = trace;

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const SECURE_APP = 'test/fixtures/secure-app.mjs';
@@ -303,7 +303,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       sinkSpans(stack.endpoints.sinkDir).find(
         (s) =>
           s.resource['service.name'] === 'fastify-probe' &&
-          s.kind === 2 &&
+          s.kind === OtlpSpanKind.server &&
           s.attributes['url.path'] === '/items/7',
       ),
     );

@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type ExampleServices, type RunningService, startExampleServices } from './helpers/services.js';
-import { type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
-const SERVER = 2;
-const CLIENT = 3;
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-services-'));
 const logOf = (service: RunningService) => readFileSync(service.process.spec.logFile, 'utf8');
 
@@ -22,7 +20,7 @@ async function traceOf(stack: Stack, service: string, route: string, marker: str
     const server = spans.find(
       (s) =>
         s.resource['service.name'] === service &&
-        s.kind === SERVER &&
+        s.kind === OtlpSpanKind.server &&
         s.attributes['http.route'] === route &&
         String(s.attributes['url.path'] ?? '').endsWith(marker),
     );
@@ -82,7 +80,7 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
       expect(await response.json()).toMatchObject({ id: orderId });
 
       const trace = await traceOf(stack, name, '/api/orders/:id', `/${orderId}`);
-      const server = trace.find((s) => s.resource['service.name'] === name && s.kind === SERVER);
+      const server = trace.find((s) => s.resource['service.name'] === name && s.kind === OtlpSpanKind.server);
       expect(server?.name).toBe('GET /api/orders/:id');
       // Express's own spans, not only the bare HTTP one.
       expect(
@@ -96,11 +94,11 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
       const client = trace.find(
         (s) =>
           s.resource['service.name'] === name &&
-          s.kind === CLIENT &&
+          s.kind === OtlpSpanKind.client &&
           s.attributes['server.port'] === inventory.port,
       );
       const downstream = trace.find(
-        (s) => s.resource['service.name'] === 'inventory-api' && s.kind === SERVER,
+        (s) => s.resource['service.name'] === 'inventory-api' && s.kind === OtlpSpanKind.server,
       );
       expect(client).toBeDefined();
       expect(downstream?.parentSpanId).toBe(client?.spanId);

@@ -20,12 +20,11 @@ import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { type SinkLog, type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, type SinkLog, type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const SERVICE = 'mockoon';
 const MOCKOON_VERSION = '9.9.0';
-const SERVER = 2;
 const INTERNAL = 1;
 const STATUS_ERROR = 2;
 
@@ -50,7 +49,7 @@ function serverSpan(stack: Stack, method: string, path: string): Promise<SinkSpa
     sinkSpans(stack.endpoints.sinkDir).find(
       (s) =>
         s.resource['service.name'] === SERVICE &&
-        s.kind === SERVER &&
+        s.kind === OtlpSpanKind.server &&
         s.attributes['http.request.method'] === method &&
         s.attributes['url.path'] === path,
     ),

@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack, TEST_COLLECTOR_ENV } from './helpers/stack.js';
 
 // The scale-out layout of docs/scaling.md, natively: one agent Collector (collector/scale/agent.yaml)
@@ -45,7 +45,7 @@ interface TestSpan {
   spanId: string;
   parentSpanId: string;
   name: string;
-  /** OTLP span kind: 1 internal, 2 server, 3 client. */
+  /** OTLP span kind: see {@link OtlpSpanKind}. */
   kind: number;
   start: bigint;
   end: bigint;
@@ -68,7 +68,7 @@ function testTrace(now: bigint): TestSpan[] {
       spanId: root,
       parentSpanId: '',
       name: 'GET /checkout',
-      kind: 2,
+      kind: OtlpSpanKind.server,
       start: now,
       end: now + 40n * ms,
     },
@@ -78,7 +78,7 @@ function testTrace(now: bigint): TestSpan[] {
       spanId: call,
       parentSpanId: root,
       name: 'POST',
-      kind: 3,
+      kind: OtlpSpanKind.client,
       start: now + 5n * ms,
       end: now + 35n * ms,
     },
@@ -88,7 +88,7 @@ function testTrace(now: bigint): TestSpan[] {
       spanId: handler,
       parentSpanId: call,
       name: 'POST /reserve',
-      kind: 2,
+      kind: OtlpSpanKind.server,
       start: now + 6n * ms,
       end: now + 34n * ms,
     },
@@ -98,7 +98,7 @@ function testTrace(now: bigint): TestSpan[] {
       spanId: step,
       parentSpanId: handler,
       name: 'reserve stock',
-      kind: 1,
+      kind: OtlpSpanKind.internal,
       start: now + 7n * ms,
       end: now + 30n * ms,
     },

@@ -10,12 +10,15 @@ type AnyValue = {
 type KeyValue = { key: string; value?: AnyValue };
 type Attributes = Record<string, string | number | boolean | undefined>;
 
+/** OTLP span kinds, as {@link SinkSpan.kind} carries them (not the API's `SpanKind` numbers). */
+export const OtlpSpanKind = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+
 /** A span as the sink (standing in for Tempo) received it. */
 export interface SinkSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string;
-  /** OTLP span kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  /** OTLP span kind: see {@link OtlpSpanKind}. */
   kind: number;
   name: string;
   attributes: Attributes;
