@@ -7,11 +7,10 @@
  * loaded. Where the hooks run depends on the Node version, so these tests also run on every Node
  * line of scripts/node-matrix.sh.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expressAppDir, runInstrumented } from './helpers/instrumented-app.js';
+import { expressAppDir, runInstrumented, spawnInstrumented } from './helpers/instrumented-app.js';
 
 const app = expressAppDir('otelkit-esm-loader-');
 const report =
@@ -70,11 +69,8 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
   });
 
   it('--require without require() of ES modules: the application runs, uninstrumented, and one line says why', () => {
-    const run = spawnSync(process.execPath, ['--require', '@otelkit/node/register', join(app, 'main.mjs')], {
-      cwd: import.meta.dirname,
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--no-experimental-require-module' },
-      encoding: 'utf8',
-      timeout: 30_000,
+    const run = spawnInstrumented('--require', join(app, 'main.mjs'), {
+      NODE_OPTIONS: '--no-experimental-require-module',
     });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('false');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,26 +21,48 @@ export function expressAppDir(prefix: string): string {
   return app;
 }
 
+/** The entry flags `@otelkit/node/register` is loaded with. */
+type EntryFlag = '--import' | '--require';
+
 /**
- * Runs `node <entryFlag> @otelkit/node/register <file>` as a user would, with every exporter
+ * `node <entryFlag> @otelkit/node/register <file>` as a user would run it, with every exporter
  * off (these tests check patching and propagation, and an app with nothing to export has nothing
- * to wait for at exit), and returns what it printed.
+ * to wait for at exit).
  */
+function instrumentedCommand(entryFlag: EntryFlag, file: string, env: Record<string, string>) {
+  return {
+    args: [entryFlag, '@otelkit/node/register', file],
+    options: {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        ...env,
+      },
+      encoding: 'utf8' as const,
+      timeout: 30_000,
+    },
+  };
+}
+
+/** Runs the instrumented application (see instrumentedCommand) and returns what it printed; throws if it fails. */
 export function runInstrumented(
-  entryFlag: '--import' | '--require',
+  entryFlag: EntryFlag,
   file: string,
   env: Record<string, string> = {},
 ): string {
-  return execFileSync(process.execPath, [entryFlag, '@otelkit/node/register', file], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-      ...env,
-    },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const { args, options } = instrumentedCommand(entryFlag, file, env);
+  return execFileSync(process.execPath, args, options);
+}
+
+/** Runs the instrumented application and returns its exit status, stdout and stderr, whatever they are. */
+export function spawnInstrumented(
+  entryFlag: EntryFlag,
+  file: string,
+  env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
+  const { args, options } = instrumentedCommand(entryFlag, file, env);
+  return spawnSync(process.execPath, args, options);
 }
