@@ -290,6 +290,41 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
+  it('honours the standard propagation, limit, batching and compression variables', async () => {
+    const app = await start('standard-settings', {
+      OTEL_PROPAGATORS: 'b3multi',
+      // The general limit applies to log records; spans have their own.
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '4',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '12',
+      // Each span leaves at once; log records wait a minute, so only SIGTERM's flush sends them.
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1',
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+    });
+    const b3 = { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: 'a2fb4a1d1a96d312' };
+    const response = await fetch(`${app.url}/login?user=truncated-user&password=nope`, {
+      headers: { 'x-b3-traceid': b3.traceId, 'x-b3-spanid': b3.spanId, 'x-b3-sampled': '1' },
+    });
+    expect(response.status).toBe(401);
+
+    const span = await spanInSink('the server span, continuing the B3 trace', 'standard-settings', '/login');
+    expect({ traceId: span.traceId, parentSpanId: span.parentSpanId }).toEqual({
+      traceId: b3.traceId,
+      parentSpanId: b3.spanId,
+    });
+    expect(span.attributes['url.query']).toBe('user=truncat');
+    const logOf = () =>
+      sinkLogs(stack.endpoints.sinkDir).find((l) => l.resource['service.name'] === 'standard-settings');
+    // With the default delay of 1 s the record would be here by now, ahead of the tail-sampled span.
+    expect(logOf(), 'a log record before the batch delay').toBeUndefined();
+
+    await app.process.kill('SIGTERM');
+    await app.process.exit();
+    const log = await eventually('the security event, flushed at SIGTERM', async () => logOf());
+    expect(log.traceId).toBe(b3.traceId);
+    expect(log.attributes[SecurityAttributes.userId]).toBe('trun');
+  });
+
   it('instruments an unchanged Fastify app: route spans, and the health plugin answers', async () => {
     const app = await startService(
       stack,

@@ -5,13 +5,18 @@ export {
   readEnvironment,
 } from './config/env.js';
 export type {
+  BatchOptions,
   DetectorName,
   InstrumentationName,
+  LogRecordLimitOptions,
+  OtlpCompression,
   OtlpProtocol,
+  PropagatorName,
   ResolvedConfig,
   SamplerName,
   SignalExporter,
   SignalOptions,
+  SpanLimitOptions,
   StartOptions,
 } from './config/options.js';
 export * from './errors/index.js';

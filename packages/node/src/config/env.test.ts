@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INSTRUMENTATIONS, readEnvironment } from './env.js';
 
@@ -7,10 +8,12 @@ describe('readEnvironment', () => {
     expect(problems).toEqual([]);
     expect(config.serviceName).toBe('orders');
     expect(config.traces).toEqual({
-      exporter: 'otlp',
+      exporters: ['otlp'],
       endpoint: 'http://localhost:4318/v1/traces',
       protocol: 'http/protobuf',
       headers: {},
+      timeoutMs: 10_000,
+      compression: 'none',
     });
     expect(config.logs.endpoint).toBe('http://localhost:4318/v1/logs');
     expect(config.instrumentations).toEqual(DEFAULT_INSTRUMENTATIONS);
@@ -21,6 +24,98 @@ describe('readEnvironment', () => {
     expect(readEnvironment({ OTELKIT_ESM_LOADER: 'ALWAYS' }).config.esmLoader).toBe('always');
     expect(config.logLevel).toBe('none');
     expect(readEnvironment({ OTEL_LOG_LEVEL: 'DEBUG' }).config.logLevel).toBe('debug');
+    // The spec's defaults, as the OpenTelemetry Node SDK has them.
+    expect(config.propagators).toEqual(['tracecontext', 'baggage']);
+    expect(config.spanBatch).toEqual({
+      scheduledDelayMillis: 5000,
+      exportTimeoutMillis: 30_000,
+      maxQueueSize: 2048,
+      maxExportBatchSize: 512,
+    });
+    expect(config.logBatch).toEqual({ ...config.spanBatch, scheduledDelayMillis: 1000 });
+    expect(config.spanLimits).toEqual({
+      attributeValueLengthLimit: Number.POSITIVE_INFINITY,
+      attributeCountLimit: 128,
+      eventCountLimit: 128,
+      linkCountLimit: 128,
+      attributePerEventCountLimit: 128,
+      attributePerLinkCountLimit: 128,
+    });
+    expect(config.logRecordLimits).toEqual({
+      attributeValueLengthLimit: Number.POSITIVE_INFINITY,
+      attributeCountLimit: 128,
+    });
+    expect(config.metricExportTimeoutMs).toBe(30_000);
+  });
+
+  it('reads batching, limits, propagators, timeouts and compression, per signal where the spec has it', () => {
+    const { config, problems } = readEnvironment({
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BSP_EXPORT_TIMEOUT: '3000',
+      OTEL_BSP_MAX_QUEUE_SIZE: '100',
+      OTEL_BLRP_SCHEDULE_DELAY: '0',
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '64',
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '256',
+      OTEL_ATTRIBUTE_COUNT_LIMIT: '64',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '32',
+      OTEL_SPAN_EVENT_COUNT_LIMIT: '10',
+      OTEL_SPAN_LINK_COUNT_LIMIT: '0',
+      OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '5',
+      OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT: '6',
+      OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: '16',
+      OTEL_PROPAGATORS: 'b3multi, TraceContext,b3multi',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+      OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '7000',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Delta',
+      OTEL_METRIC_EXPORT_TIMEOUT: '5000',
+      OTEL_TRACES_EXPORTER: 'otlp,console,otlp',
+      OTEL_METRICS_EXPORTER: 'console',
+    });
+    expect(problems).toEqual([]);
+    // A batch size above the queue would be clamped; the default batch follows a smaller queue.
+    expect(config.spanBatch).toEqual({
+      scheduledDelayMillis: 200,
+      exportTimeoutMillis: 3000,
+      maxQueueSize: 100,
+      maxExportBatchSize: 100,
+    });
+    expect(config.logBatch).toMatchObject({ scheduledDelayMillis: 0, maxExportBatchSize: 64 });
+    expect(config.spanLimits).toEqual({
+      attributeValueLengthLimit: 32,
+      attributeCountLimit: 64,
+      eventCountLimit: 10,
+      linkCountLimit: 0,
+      attributePerEventCountLimit: 5,
+      attributePerLinkCountLimit: 6,
+    });
+    expect(config.logRecordLimits).toEqual({ attributeValueLengthLimit: 256, attributeCountLimit: 16 });
+    expect(config.propagators).toEqual(['b3multi', 'tracecontext']);
+    expect([config.traces.timeoutMs, config.metrics.timeoutMs, config.logs.timeoutMs]).toEqual([
+      2000, 2000, 7000,
+    ]);
+    expect([config.traces.compression, config.metrics.compression, config.logs.compression]).toEqual([
+      'gzip',
+      'none',
+      'gzip',
+    ]);
+    expect(config.metricExportTimeoutMs).toBe(5000);
+    expect(config.traces.exporters).toEqual(['otlp', 'console']);
+    expect(config.metrics.exporters).toEqual(['console']);
+    expect(readEnvironment({ OTEL_PROPAGATORS: 'none' }).config.propagators).toEqual([]);
+  });
+
+  it('checks that the TLS files the exporters will read exist', () => {
+    const readable = fileURLToPath(import.meta.url);
+    const { problems } = readEnvironment({
+      OTEL_EXPORTER_OTLP_CERTIFICATE: readable,
+      OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/nonexistent/client.key',
+    });
+    expect(problems).toEqual([
+      'otelkit: OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY="/nonexistent/client.key" is invalid: ' +
+        'expected the path of a file this process can read (ENOENT); using no client key',
+    ]);
   });
 
   it('reads endpoints, headers, protocol, sampler, exporters, resource and instrumentation lists', () => {
@@ -44,7 +139,7 @@ describe('readEnvironment', () => {
     expect(config.traces.headers).toEqual({ 'x-api-key': 'abc' });
     expect(config.metrics.endpoint).toBe('http://metrics.example.com/custom');
     expect(config.logs.protocol).toBe('http/json');
-    expect(config.logs.exporter).toBe('none');
+    expect(config.logs.exporters).toEqual([]);
     expect(config.sampler).toBe('parentbased_traceidratio');
     expect(config.samplerRatio).toBe(0.25);
     expect(config.instrumentations).toEqual(['http', 'express']);
@@ -108,17 +203,143 @@ describe('readEnvironment', () => {
     [
       'OTEL_TRACES_EXPORTER',
       'jaeger',
-      /OTEL_TRACES_EXPORTER="jaeger" is invalid: expected one of otlp, console, none; using otlp/,
+      /OTEL_TRACES_EXPORTER="jaeger" is invalid: expected none, or a list of otlp, console; using otlp$/,
     ],
     [
       'OTEL_METRICS_EXPORTER',
       'prometheus',
-      /OTEL_METRICS_EXPORTER="prometheus" is invalid: expected one of otlp, console, none/,
+      /OTEL_METRICS_EXPORTER="prometheus" is invalid: expected none, or a list of otlp, console/,
     ],
     [
       'OTEL_LOGS_EXPORTER',
       'file',
-      /OTEL_LOGS_EXPORTER="file" is invalid: expected one of otlp, console, none/,
+      /OTEL_LOGS_EXPORTER="file" is invalid: expected none, or a list of otlp, console; using otlp$/,
+    ],
+    [
+      'OTEL_TRACES_EXPORTER',
+      'console,zipkin',
+      /OTEL_TRACES_EXPORTER="console,zipkin" is invalid: expected none, .*; using console$/,
+    ],
+    [
+      'OTEL_METRICS_EXPORTER',
+      'none,otlp',
+      /OTEL_METRICS_EXPORTER="none,otlp" is invalid: expected none, or a list of otlp, console; using otlp$/,
+    ],
+    [
+      'OTEL_PROPAGATORS',
+      'w3c',
+      /OTEL_PROPAGATORS="w3c" is invalid: expected none, or a list of tracecontext, baggage, b3, b3multi, jaeger; using tracecontext,baggage$/,
+    ],
+    ['OTEL_PROPAGATORS', 'b3,xray', /OTEL_PROPAGATORS="b3,xray" is invalid: .*; using b3$/],
+    [
+      'OTEL_EXPORTER_OTLP_COMPRESSION',
+      'zstd',
+      /OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is invalid: expected one of gzip, none; using none$/,
+    ],
+    [
+      'OTEL_EXPORTER_OTLP_LOGS_COMPRESSION',
+      'deflate',
+      /OTEL_EXPORTER_OTLP_LOGS_COMPRESSION="deflate" is invalid: expected one of gzip, none; using none$/,
+    ],
+    [
+      'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
+      '0',
+      /OTEL_EXPORTER_OTLP_METRICS_TIMEOUT="0" is invalid: expected a whole number of milliseconds from 1 to 600000; using 10000$/,
+    ],
+    [
+      'OTEL_EXPORTER_OTLP_CERTIFICATE',
+      '/nonexistent/ca.pem',
+      /OTEL_EXPORTER_OTLP_CERTIFICATE="\/nonexistent\/ca.pem" is invalid: expected the path of a file this process can read \(ENOENT\); using the system's trusted certificates$/,
+    ],
+    [
+      'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+      'deltas',
+      /OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="deltas" is invalid: expected one of cumulative, delta, lowmemory; using cumulative$/,
+    ],
+    [
+      'OTEL_METRIC_EXPORT_TIMEOUT',
+      '30s',
+      /OTEL_METRIC_EXPORT_TIMEOUT="30s" is invalid: expected a whole number of milliseconds from 1 to 600000; using 30000$/,
+    ],
+    [
+      'OTEL_BSP_SCHEDULE_DELAY',
+      '5s',
+      /OTEL_BSP_SCHEDULE_DELAY="5s" is invalid: expected a whole number of milliseconds from 0 to 86400000; using 5000$/,
+    ],
+    [
+      'OTEL_BSP_EXPORT_TIMEOUT',
+      '-1',
+      /OTEL_BSP_EXPORT_TIMEOUT="-1" is invalid: expected a whole number of milliseconds from 1 to 600000; using 30000$/,
+    ],
+    [
+      'OTEL_BSP_MAX_QUEUE_SIZE',
+      'lots',
+      /OTEL_BSP_MAX_QUEUE_SIZE="lots" is invalid: expected a whole number of at least 1; using 2048$/,
+    ],
+    [
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      '4096',
+      /OTEL_BSP_MAX_EXPORT_BATCH_SIZE="4096" is invalid: expected at most OTEL_BSP_MAX_QUEUE_SIZE \(2048\); using 2048$/,
+    ],
+    [
+      'OTEL_BLRP_SCHEDULE_DELAY',
+      '1.5',
+      /OTEL_BLRP_SCHEDULE_DELAY="1.5" is invalid: expected a whole number of milliseconds from 0 to 86400000; using 1000$/,
+    ],
+    ['OTEL_BLRP_EXPORT_TIMEOUT', 'never', /OTEL_BLRP_EXPORT_TIMEOUT="never" is invalid: .*; using 30000$/],
+    ['OTEL_BLRP_MAX_QUEUE_SIZE', '0', /OTEL_BLRP_MAX_QUEUE_SIZE="0" is invalid: .* at least 1; using 2048$/],
+    [
+      'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+      'half',
+      /OTEL_BLRP_MAX_EXPORT_BATCH_SIZE="half" is invalid: expected a whole number of at least 1; using 512$/,
+    ],
+    [
+      'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      '1k',
+      /OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT="1k" is invalid: expected a whole number of at least 0; using no limit$/,
+    ],
+    ['OTEL_ATTRIBUTE_COUNT_LIMIT', '-3', /OTEL_ATTRIBUTE_COUNT_LIMIT="-3" is invalid: .*; using 128$/],
+    [
+      'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      'x',
+      /OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT="x" is invalid: .*; using no limit$/,
+    ],
+    [
+      'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+      'x',
+      /OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT="x" is invalid: .*; using 128$/,
+    ],
+    ['OTEL_SPAN_EVENT_COUNT_LIMIT', 'x', /OTEL_SPAN_EVENT_COUNT_LIMIT="x" is invalid: .*; using 128$/],
+    ['OTEL_SPAN_LINK_COUNT_LIMIT', 'x', /OTEL_SPAN_LINK_COUNT_LIMIT="x" is invalid: .*; using 128$/],
+    [
+      'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT',
+      'x',
+      /OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT="x" is invalid: .*; using 128$/,
+    ],
+    [
+      'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT',
+      'x',
+      /OTEL_LINK_ATTRIBUTE_COUNT_LIMIT="x" is invalid: .*; using 128$/,
+    ],
+    [
+      'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT',
+      'x',
+      /OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT="x" is invalid: .*; using 128$/,
+    ],
+    [
+      'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT',
+      'x',
+      /OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT="x" is invalid: .*; using 128$/,
+    ],
+    [
+      'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      'x',
+      /OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT="x" is invalid: .*; using no limit$/,
+    ],
+    [
+      'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
+      'x',
+      /OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT="x" is invalid: .*; using 128$/,
     ],
     [
       'OTEL_NODE_ENABLED_INSTRUMENTATIONS',

@@ -1,9 +1,16 @@
+import { type Env, type EnvValues, envValues, type Reject } from './env-values.js';
+
+export type { Env } from './env-values.js';
+
 import {
+  type BatchOptions,
   type DetectorName,
   ESM_LOADER_MODES,
   type InstrumentationName,
   LOG_LEVELS,
+  type OtlpCompression,
   type OtlpProtocol,
+  type PropagatorName,
   type ResolvedConfig,
   type SamplerName,
   type SignalExporter,
@@ -28,7 +35,11 @@ export const DEFAULT_DETECTORS: readonly DetectorName[] = ['env', 'host', 'os', 
 const ALL_DETECTORS: readonly DetectorName[] = [...DEFAULT_DETECTORS, 'container', 'aws', 'gcp', 'azure'];
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
-const EXPORTERS: readonly SignalExporter[] = ['otlp', 'console', 'none'];
+const EXPORTERS: readonly Exclude<SignalExporter, 'none'>[] = ['otlp', 'console'];
+const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
+// Read by the OTLP metric exporters themselves; checked here so a typo is not silent.
+const TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
+const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'];
 const SAMPLERS: readonly SamplerName[] = [
   'always_on',
   'always_off',
@@ -38,9 +49,6 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
-/** An environment to read settings from: `process.env` or a plain object in tests. */
-export type Env = Record<string, string | undefined>;
-
 /** The result of reading the environment: a usable config and one line per value it rejected. */
 export interface EnvReading {
   /** Config with every invalid value replaced by its default. */
@@ -49,82 +57,17 @@ export interface EnvReading {
   problems: string[];
 }
 
-/** Reads the standard `OTEL_*` variables (and `OTELKIT_SHUTDOWN_TIMEOUT_MS`); never throws. */
+/**
+ * Reads the standard `OTEL_*` variables the OpenTelemetry Node SDK reads (and otelkit's
+ * `OTELKIT_*`); never throws.
+ */
 export function readEnvironment(env: Env = process.env): EnvReading {
   const problems: string[] = [];
-  const reject = (name: string, value: string, expected: string, using: string) => {
+  const reject: Reject = (name, value, expected, using) => {
     problems.push(`otelkit: ${name}="${value}" is invalid: expected ${expected}; using ${using}`);
   };
-  const text = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-
-  const bool = (name: string, fallback: boolean) => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-    reject(name, value, 'true or false', String(fallback));
-    return fallback;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    reject(name, value, `a whole number of milliseconds from ${min} to ${max}`, String(fallback));
-    return fallback;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    const lower = value.toLowerCase();
-    if ((allowed as readonly string[]).includes(lower)) return lower as T;
-    reject(name, value, `one of ${allowed.join(', ')}`, fallback);
-    return fallback;
-  };
-  const keyValues = (name: string): Record<string, string> => {
-    const value = text(name);
-    if (value === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const pair of value.split(',')) {
-      if (!pair.trim()) continue;
-      const at = pair.indexOf('=');
-      const key = at > 0 ? pair.slice(0, at).trim() : '';
-      if (!key) {
-        reject(
-          name,
-          value,
-          'comma-separated key=value pairs (values percent-encoded)',
-          `the valid pairs only`,
-        );
-        continue;
-      }
-      try {
-        out[key] = decodeURIComponent(pair.slice(at + 1).trim());
-      } catch {
-        reject(name, value, `a percent-encoded value for "${key}"`, `the valid pairs only`);
-      }
-    }
-    return out;
-  };
-  const url = (name: string, fallback: string) => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // reported below
-    }
-    reject(
-      name,
-      value,
-      'an http:// or https:// URL such as http://localhost:4318',
-      fallback || 'the default',
-    );
-    return fallback;
-  };
+  const values = envValues(env, reject);
+  const { text, bool, integer, oneOf, keyValues, url } = values;
 
   const disabled = bool('OTEL_SDK_DISABLED', false);
   const resourceAttributes = keyValues('OTEL_RESOURCE_ATTRIBUTES');
@@ -135,26 +78,33 @@ export function readEnvironment(env: Env = process.env): EnvReading {
   const baseHeaders = keyValues('OTEL_EXPORTER_OTLP_HEADERS');
   // Empty when unset: the default port depends on each signal's protocol.
   const baseEndpoint = url('OTEL_EXPORTER_OTLP_ENDPOINT', '');
+  const baseTimeout = integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
+  const baseCompression = oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS, 'none');
+  checkTlsFiles(values, [
+    'OTEL_EXPORTER_OTLP_CERTIFICATE',
+    'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE',
+    'OTEL_EXPORTER_OTLP_CLIENT_KEY',
+  ]);
   const signal = (key: 'TRACES' | 'METRICS' | 'LOGS', path: string): SignalOptions => {
     const protocol = oneOf(`OTEL_EXPORTER_OTLP_${key}_PROTOCOL`, PROTOCOLS, baseProtocol);
     const base = baseEndpoint || (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
     // The base endpoint gets the signal path appended; a per-signal endpoint is used as is.
     const endpoint = url(`OTEL_EXPORTER_OTLP_${key}_ENDPOINT`, protocol === 'grpc' ? base : `${base}${path}`);
+    checkTlsFiles(values, [
+      `OTEL_EXPORTER_OTLP_${key}_CERTIFICATE`,
+      `OTEL_EXPORTER_OTLP_${key}_CLIENT_CERTIFICATE`,
+      `OTEL_EXPORTER_OTLP_${key}_CLIENT_KEY`,
+    ]);
     return {
-      exporter: exporterList(`OTEL_${key}_EXPORTER`),
+      exporters: exporterList(text(`OTEL_${key}_EXPORTER`), `OTEL_${key}_EXPORTER`, reject),
       endpoint,
       protocol,
       headers: { ...baseHeaders, ...keyValues(`OTEL_EXPORTER_OTLP_${key}_HEADERS`) },
+      timeoutMs: integer(`OTEL_EXPORTER_OTLP_${key}_TIMEOUT`, baseTimeout, 1, 600_000),
+      compression: oneOf(`OTEL_EXPORTER_OTLP_${key}_COMPRESSION`, COMPRESSIONS, baseCompression),
     };
   };
-  const exporterList = (name: string): SignalExporter => {
-    const value = text(name);
-    if (value === undefined) return 'otlp';
-    const first = value.split(',')[0]?.trim().toLowerCase() ?? '';
-    if ((EXPORTERS as readonly string[]).includes(first)) return first as SignalExporter;
-    reject(name, value, `one of ${EXPORTERS.join(', ')}`, 'otlp');
-    return 'otlp';
-  };
+  oneOf('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES, 'cumulative');
 
   const sampler = oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
   let samplerRatio = 1;
@@ -164,6 +114,7 @@ export function readEnvironment(env: Env = process.env): EnvReading {
     if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) samplerRatio = ratio;
     else reject('OTEL_TRACES_SAMPLER_ARG', ratioText, 'a number from 0 to 1', '1');
   }
+  const metricExportIntervalMs = integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000);
 
   return {
     problems,
@@ -174,8 +125,22 @@ export function readEnvironment(env: Env = process.env): EnvReading {
       traces: signal('TRACES', '/v1/traces'),
       metrics: signal('METRICS', '/v1/metrics'),
       logs: signal('LOGS', '/v1/logs'),
-      exportTimeoutMs: integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000),
-      metricExportIntervalMs: integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
+      metricExportIntervalMs,
+      metricExportTimeoutMs: integer('OTEL_METRIC_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      spanBatch: batchOptions(values, reject, 5000, {
+        delay: 'OTEL_BSP_SCHEDULE_DELAY',
+        timeout: 'OTEL_BSP_EXPORT_TIMEOUT',
+        queue: 'OTEL_BSP_MAX_QUEUE_SIZE',
+        batch: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      }),
+      logBatch: batchOptions(values, reject, 1000, {
+        delay: 'OTEL_BLRP_SCHEDULE_DELAY',
+        timeout: 'OTEL_BLRP_EXPORT_TIMEOUT',
+        queue: 'OTEL_BLRP_MAX_QUEUE_SIZE',
+        batch: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+      }),
+      ...limits(values),
+      propagators: propagatorList(text('OTEL_PROPAGATORS'), reject),
       sampler,
       samplerRatio,
       instrumentations: instrumentationList(env, reject),
@@ -188,7 +153,112 @@ export function readEnvironment(env: Env = process.env): EnvReading {
   };
 }
 
-type Reject = (name: string, value: string, expected: string, using: string) => void;
+/**
+ * The exporters read their TLS files themselves; a path they cannot read would only surface as
+ * failing exports, so it is reported here, by name.
+ */
+function checkTlsFiles(values: EnvValues, [ca, certificate, key]: [string, string, string]): void {
+  values.checkReadableFile(ca, "the system's trusted certificates");
+  values.checkReadableFile(certificate, 'no client certificate');
+  values.checkReadableFile(key, 'no client key');
+}
+
+/** The variables of one batch processor: `OTEL_BSP_*` or `OTEL_BLRP_*`. */
+interface BatchVariables {
+  delay: string;
+  timeout: string;
+  queue: string;
+  batch: string;
+}
+
+/** A batch processor's settings, with the spec's defaults (only the schedule delay differs). */
+function batchOptions(
+  values: EnvValues,
+  reject: Reject,
+  delayMs: number,
+  names: BatchVariables,
+): BatchOptions {
+  const maxQueueSize = values.count(names.queue, 2048, 1);
+  let maxExportBatchSize = values.count(names.batch, Math.min(512, maxQueueSize), 1);
+  if (maxExportBatchSize > maxQueueSize) {
+    const expected = `at most ${names.queue} (${maxQueueSize})`;
+    reject(names.batch, String(maxExportBatchSize), expected, String(maxQueueSize));
+    maxExportBatchSize = maxQueueSize;
+  }
+  return {
+    scheduledDelayMillis: values.integer(names.delay, delayMs, 0, 86_400_000),
+    exportTimeoutMillis: values.integer(names.timeout, 30_000, 1, 600_000),
+    maxQueueSize,
+    maxExportBatchSize,
+  };
+}
+
+/**
+ * Span and log record limits. The general `OTEL_ATTRIBUTE_*` limits apply where a specific one
+ * is unset; the event and link limits have the spec's names first, then the JS SDK's.
+ */
+function limits(values: EnvValues): Pick<ResolvedConfig, 'spanLimits' | 'logRecordLimits'> {
+  const { count } = values;
+  const valueLength = count('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', Number.POSITIVE_INFINITY, 0);
+  const attributes = count('OTEL_ATTRIBUTE_COUNT_LIMIT', 128, 0);
+  return {
+    spanLimits: {
+      attributeValueLengthLimit: count('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', valueLength, 0),
+      attributeCountLimit: count('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', attributes, 0),
+      eventCountLimit: count('OTEL_SPAN_EVENT_COUNT_LIMIT', 128, 0),
+      linkCountLimit: count('OTEL_SPAN_LINK_COUNT_LIMIT', 128, 0),
+      attributePerEventCountLimit: count(
+        'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT',
+        count('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT', 128, 0),
+        0,
+      ),
+      attributePerLinkCountLimit: count(
+        'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT',
+        count('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT', 128, 0),
+        0,
+      ),
+    },
+    logRecordLimits: {
+      attributeValueLengthLimit: count('OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', valueLength, 0),
+      attributeCountLimit: count('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT', attributes, 0),
+    },
+  };
+}
+
+/**
+ * `OTEL_{TRACES,METRICS,LOGS}_EXPORTER`: a comma-separated list, `none` alone for no export.
+ * Unknown names are reported and skipped; with none left, OTLP is used.
+ */
+function exporterList(value: string | undefined, name: string, reject: Reject): SignalOptions['exporters'] {
+  if (value === undefined) return ['otlp'];
+  const names = value.split(',').map((part) => part.trim().toLowerCase());
+  if (names.length === 1 && names[0] === 'none') return [];
+  const isExporter = (n: string): n is 'otlp' | 'console' => n === 'otlp' || n === 'console';
+  const known = [...new Set(names.filter(isExporter))];
+  if (!names.every(isExporter)) {
+    const fallback = known.length > 0 ? known : (['otlp'] as const);
+    reject(name, value, `none, or a list of ${EXPORTERS.join(', ')}`, fallback.join(','));
+    return [...fallback];
+  }
+  return known;
+}
+
+/**
+ * `OTEL_PROPAGATORS`, as the OpenTelemetry Node SDK reads it: `none`, or a list of formats.
+ * Unknown names are reported and skipped; with none left, the W3C defaults are used.
+ */
+function propagatorList(value: string | undefined, reject: Reject): PropagatorName[] {
+  const defaults: PropagatorName[] = ['tracecontext', 'baggage'];
+  if (value === undefined) return defaults;
+  const names = value.split(',').map((part) => part.trim().toLowerCase());
+  if (names.includes('none')) return [];
+  const isPropagator = (n: string): n is PropagatorName => PROPAGATORS.includes(n as PropagatorName);
+  const known = [...new Set(names.filter(isPropagator))];
+  if (names.every(isPropagator)) return known;
+  const using = known.length > 0 ? known : defaults;
+  reject('OTEL_PROPAGATORS', value, `none, or a list of ${PROPAGATORS.join(', ')}`, using.join(','));
+  return using;
+}
 
 function instrumentationList(env: Env, reject: Reject): InstrumentationName[] {
   const parse = (name: string): InstrumentationName[] | undefined => {

@@ -13,6 +13,12 @@ export type SamplerName =
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
 
+/** Context propagation formats, as `OTEL_PROPAGATORS` names them. */
+export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
+
+/** Compression of OTLP requests, as `OTEL_EXPORTER_OTLP_COMPRESSION` names it. */
+export type OtlpCompression = 'gzip' | 'none';
+
 /** Instrumentations @otelkit/node can enable, by the short names `OTEL_NODE_*_INSTRUMENTATIONS` use. */
 export type InstrumentationName =
   | 'http'
@@ -38,14 +44,54 @@ export type DetectorName =
 
 /** Per-signal export settings. */
 export interface SignalOptions {
-  /** Exporter kind. Default `otlp`. */
-  exporter: SignalExporter;
+  /** Where the signal goes, each once. Default `['otlp']`; empty for `none`. */
+  exporters: Exclude<SignalExporter, 'none'>[];
   /** Full URL (HTTP, including `/v1/<signal>`) or `host:port` URL (gRPC). */
   endpoint: string;
   /** Transport. Default `http/protobuf`. */
   protocol: OtlpProtocol;
   /** Extra request headers, e.g. an API key for a hosted Collector. */
   headers: Record<string, string>;
+  /** Per-request export timeout in ms. Default 10000. */
+  timeoutMs: number;
+  /** Request compression. Default `none`: the Collector is usually next door. */
+  compression: OtlpCompression;
+}
+
+/** How a batch processor buffers and sends (`OTEL_BSP_*` for spans, `OTEL_BLRP_*` for logs). */
+export interface BatchOptions {
+  /** Longest wait before a partial batch is sent, in ms. */
+  scheduledDelayMillis: number;
+  /** Bound of one batch's export, in ms. */
+  exportTimeoutMillis: number;
+  /** Items buffered at most; beyond it new ones are dropped. */
+  maxQueueSize: number;
+  /** Items per export request at most; not above `maxQueueSize`. */
+  maxExportBatchSize: number;
+}
+
+/** Bounds on what one span carries (`OTEL_SPAN_*_LIMIT`, then `OTEL_ATTRIBUTE_*_LIMIT`). */
+export interface SpanLimitOptions {
+  /** Longest string attribute value, in characters; `Infinity` for no limit. */
+  attributeValueLengthLimit: number;
+  /** Attributes per span. */
+  attributeCountLimit: number;
+  /** Events per span. */
+  eventCountLimit: number;
+  /** Links per span. */
+  linkCountLimit: number;
+  /** Attributes per span event. */
+  attributePerEventCountLimit: number;
+  /** Attributes per span link. */
+  attributePerLinkCountLimit: number;
+}
+
+/** Bounds on what one log record carries (`OTEL_LOGRECORD_*_LIMIT`, then `OTEL_ATTRIBUTE_*_LIMIT`). */
+export interface LogRecordLimitOptions {
+  /** Longest string attribute value, in characters; `Infinity` for no limit. */
+  attributeValueLengthLimit: number;
+  /** Attributes per log record. */
+  attributeCountLimit: number;
 }
 
 /** Everything @otelkit/node runs with, after defaults, environment and `start(options)` merged. */
@@ -62,10 +108,20 @@ export interface ResolvedConfig {
   metrics: SignalOptions;
   /** Logs export. */
   logs: SignalOptions;
-  /** Per-request export timeout in ms (`OTEL_EXPORTER_OTLP_TIMEOUT`). */
-  exportTimeoutMs: number;
   /** Metric export interval in ms (`OTEL_METRIC_EXPORT_INTERVAL`). */
   metricExportIntervalMs: number;
+  /** Bound of one metric collection and export, in ms (`OTEL_METRIC_EXPORT_TIMEOUT`). */
+  metricExportTimeoutMs: number;
+  /** Span batching (`OTEL_BSP_*`). */
+  spanBatch: BatchOptions;
+  /** Log record batching (`OTEL_BLRP_*`). */
+  logBatch: BatchOptions;
+  /** Span limits. */
+  spanLimits: SpanLimitOptions;
+  /** Log record limits. */
+  logRecordLimits: LogRecordLimitOptions;
+  /** Formats trace context is read from and written in (`OTEL_PROPAGATORS`); empty for `none`. */
+  propagators: PropagatorName[];
   /** Head sampler. Default `parentbased_always_on`: tail sampling happens in the Collector. */
   sampler: SamplerName;
   /** Ratio for the `*traceidratio` samplers, 0..1. */

@@ -4,7 +4,7 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { ConsoleMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { OtlpProtocol, SignalOptions } from '../config/options.js';
+import type { OtlpCompression, OtlpProtocol, SignalOptions } from '../config/options.js';
 import { lazyRequire } from './lazy-require.js';
 
 type Signal = 'trace' | 'metrics' | 'logs';
@@ -37,39 +37,51 @@ interface ExporterConfig {
   url: string;
   headers?: Record<string, string>;
   timeoutMillis: number;
+  compression: OtlpCompression;
 }
 type ExporterClass<T> = new (config: ExporterConfig) => T;
 
 /** Loads only the one OTLP exporter package the protocol needs (gRPC pulls in @grpc/grpc-js). */
-function otlpExporter<T>(signal: Signal, options: SignalOptions, timeoutMillis: number): T {
+function otlpExporter<T>(signal: Signal, options: SignalOptions): T {
   const module = PACKAGES[signal][options.protocol]() as Record<string, ExporterClass<T>>;
   const Exporter = module[CLASS_NAMES[signal]];
   if (!Exporter) throw new Error(`the ${options.protocol} ${signal} exporter has no ${CLASS_NAMES[signal]}`);
   // The gRPC exporters take the metadata from their own config; headers go in for HTTP only.
   return new Exporter({
     url: options.endpoint,
-    timeoutMillis,
+    timeoutMillis: options.timeoutMs,
+    compression: options.compression,
     ...(options.protocol === 'grpc' ? {} : { headers: options.headers }),
   });
 }
 
-/** The span exporter for `options`, or undefined when traces are off. */
-export function spanExporter(options: SignalOptions, timeoutMs: number): SpanExporter | undefined {
-  if (options.exporter === 'none') return undefined;
-  if (options.exporter === 'console') return new ConsoleSpanExporter();
-  return otlpExporter<SpanExporter>('trace', options, timeoutMs);
+/** Wraps an OTLP exporter, e.g. to follow whether its exports reach the Collector. */
+export type Track<T> = (exporter: T) => T;
+
+/** The span exporters `options` lists, OTLP ones wrapped by `track`; none when traces are off. */
+export function spanExporters(options: SignalOptions, track: Track<SpanExporter>): SpanExporter[] {
+  return options.exporters.map((kind) =>
+    kind === 'console' ? new ConsoleSpanExporter() : track(otlpExporter<SpanExporter>('trace', options)),
+  );
 }
 
-/** The metric exporter for `options`, or undefined when metrics are off. */
-export function metricExporter(options: SignalOptions, timeoutMs: number): PushMetricExporter | undefined {
-  if (options.exporter === 'none') return undefined;
-  if (options.exporter === 'console') return new ConsoleMetricExporter();
-  return otlpExporter<PushMetricExporter>('metrics', options, timeoutMs);
+/** The metric exporters `options` lists, OTLP ones wrapped by `track`; none when metrics are off. */
+export function metricExporters(
+  options: SignalOptions,
+  track: Track<PushMetricExporter>,
+): PushMetricExporter[] {
+  return options.exporters.map((kind) =>
+    kind === 'console'
+      ? new ConsoleMetricExporter()
+      : track(otlpExporter<PushMetricExporter>('metrics', options)),
+  );
 }
 
-/** The log exporter for `options`, or undefined when logs are off. */
-export function logExporter(options: SignalOptions, timeoutMs: number): LogRecordExporter | undefined {
-  if (options.exporter === 'none') return undefined;
-  if (options.exporter === 'console') return new ConsoleLogRecordExporter();
-  return otlpExporter<LogRecordExporter>('logs', options, timeoutMs);
+/** The log exporters `options` lists, OTLP ones wrapped by `track`; none when logs are off. */
+export function logExporters(options: SignalOptions, track: Track<LogRecordExporter>): LogRecordExporter[] {
+  return options.exporters.map((kind) =>
+    kind === 'console'
+      ? new ConsoleLogRecordExporter()
+      : track(otlpExporter<LogRecordExporter>('logs', options)),
+  );
 }

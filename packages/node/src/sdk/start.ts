@@ -20,9 +20,10 @@ import {
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
-import { logExporter, metricExporter, spanExporter } from './exporters.js';
+import { logExporters, metricExporters, spanExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
+import { buildPropagator } from './propagator.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
 import { trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';
@@ -114,38 +115,38 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   setExportStatusTracker(tracker);
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
-  const timeout = config.exportTimeoutMs;
 
-  const spans = spanExporter(config.traces, timeout);
   const tracerProvider = new NodeTracerProvider({
     resource,
     sampler: buildSampler(config),
-    spanProcessors: spans ? [new BatchSpanProcessor(trackSpanExporter(spans, tracker))] : [],
+    spanLimits: config.spanLimits,
+    spanProcessors: spanExporters(config.traces, (e) => trackSpanExporter(e, tracker)).map(
+      (exporter) => new BatchSpanProcessor(exporter, config.spanBatch),
+    ),
   });
-  tracerProvider.register();
+  tracerProvider.register({ propagator: buildPropagator(config.propagators) });
 
-  const metricsOut = metricExporter(config.metrics, timeout);
   const meterProvider = new MeterProvider({
     resource,
-    readers: metricsOut
-      ? [
-          new PeriodicExportingMetricReader({
-            exporter: trackMetricExporter(metricsOut, tracker),
-            exportIntervalMillis: config.metricExportIntervalMs,
-            exportTimeoutMillis: Math.min(timeout, config.metricExportIntervalMs),
-          }),
-        ]
-      : [],
+    readers: metricExporters(config.metrics, (e) => trackMetricExporter(e, tracker)).map(
+      (exporter) =>
+        new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: config.metricExportIntervalMs,
+          // The reader refuses a timeout longer than its interval.
+          exportTimeoutMillis: Math.min(config.metricExportTimeoutMs, config.metricExportIntervalMs),
+        }),
+    ),
   });
   metrics.setGlobalMeterProvider(meterProvider);
   if (config.instrumentations.includes('runtime-node')) recordHeapLimit(meterProvider);
 
-  const logsOut = logExporter(config.logs, timeout);
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: logsOut
-      ? [new BatchLogRecordProcessor({ exporter: trackLogExporter(logsOut, tracker) })]
-      : [],
+    logRecordLimits: config.logRecordLimits,
+    processors: logExporters(config.logs, (e) => trackLogExporter(e, tracker)).map(
+      (exporter) => new BatchLogRecordProcessor({ exporter, ...config.logBatch }),
+    ),
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 
@@ -230,7 +231,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
 function otlpTargets(config: ResolvedConfig): Set<string> {
   const targets = new Set<string>();
   for (const signal of [config.traces, config.metrics, config.logs]) {
-    if (signal.exporter !== 'otlp' || signal.protocol === 'grpc') continue;
+    if (!signal.exporters.includes('otlp') || signal.protocol === 'grpc') continue;
     const url = new URL(signal.endpoint);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     targets.add(`${url.hostname}:${port}${url.pathname}`);
