@@ -1,7 +1,4 @@
 import { type Env, type EnvValues, envValues, type Reject } from './env-values.js';
-
-export type { Env } from './env-values.js';
-
 import {
   type BatchOptions,
   type DetectorName,
@@ -16,6 +13,8 @@ import {
   type SignalExporter,
   type SignalOptions,
 } from './options.js';
+
+export type { Env } from './env-values.js';
 
 /** Instrumentations on unless disabled. fs, dns and net are deliberately absent: too noisy. */
 export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
@@ -114,7 +113,6 @@ export function readEnvironment(env: Env = process.env): EnvReading {
     if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) samplerRatio = ratio;
     else reject('OTEL_TRACES_SAMPLER_ARG', ratioText, 'a number from 0 to 1', '1');
   }
-  const metricExportIntervalMs = integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000);
 
   return {
     problems,
@@ -125,7 +123,7 @@ export function readEnvironment(env: Env = process.env): EnvReading {
       traces: signal('TRACES', '/v1/traces'),
       metrics: signal('METRICS', '/v1/metrics'),
       logs: signal('LOGS', '/v1/logs'),
-      metricExportIntervalMs,
+      metricExportIntervalMs: integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
       metricExportTimeoutMs: integer('OTEL_METRIC_EXPORT_TIMEOUT', 30_000, 1, 600_000),
       spanBatch: batchOptions(values, reject, 5000, {
         delay: 'OTEL_BSP_SCHEDULE_DELAY',
