@@ -14,6 +14,15 @@ describe('privacy scrubbing', () => {
     expect(out).not.toMatch(/jane|abcdefghijkl|eyJ/);
     expect(out).toContain('[REDACTED:email]');
   });
+  it('masks URL credentials with an empty user or an @ in the password', () => {
+    expect(scrubText('connect ECONNREFUSED redis://:s3cretPass@redis:6379')).toBe(
+      'connect ECONNREFUSED redis://[REDACTED]@redis:6379',
+    );
+    expect(scrubText('login failed for postgres://app:p@ss@db/orders')).toBe(
+      'login failed for postgres://[REDACTED]@db/orders',
+    );
+  });
+
   it('masks values of secret-named attributes whatever they look like', () => {
     expect(scrubAttributes({ 'app.password': 'hunter2', 'url.full': '/a?secret=s', n: 3 })).toEqual({
       'app.password': '[REDACTED]',

@@ -15,7 +15,9 @@ const SECRET_PARAM_IN_TEXT =
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/gi;
 const BEARER = /\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}/gi;
 // `https://user:pass@host/`: credentials in the authority part of a URL.
-const URL_CREDENTIALS = /(\/\/)[^/@:\s]+:[^/@\s]+@/g;
+// The user may be empty (`redis://:pw@host`), and the password runs to the last `@` before the
+// host, as unencoded passwords (`p@ss`) do in messages.
+const URL_CREDENTIALS = /(\/\/)[^/@:\s]*:[^/\s]*@/g;
 // JWTs appear bare in paths and messages: three base64url segments, the first starting `eyJ`.
 const JWT = /\beyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}/gi;
 

@@ -89,6 +89,17 @@ describe('handleHealthRequest over node:http', () => {
 });
 
 describe('healthResponse', () => {
+  it('keeps secrets quoted by a failing check out of the /health JSON', async () => {
+    const registry = new HealthRegistry();
+    registry.registerCheck('cache', () => {
+      throw new Error('connect ECONNREFUSED redis://:s3cretPass@redis:6379 (password=hunter2)');
+    });
+    const response = await healthResponse('deep', registry);
+    expect(response.body).not.toMatch(/s3cretPass|hunter2/);
+    expect(response.body).toContain('connect ECONNREFUSED redis://');
+    expect(response.body).toContain('@redis:6379');
+  });
+
   it('fails closed with a 503 if the registry itself fails', async () => {
     class BrokenRegistry extends HealthRegistry {
       override run(): Promise<HealthReport> {

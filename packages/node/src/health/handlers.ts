@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { maskSecrets } from '../security/sanitize-attributes.js';
 import { defaultHealthRegistry, type HealthRegistry } from './health-registry.js';
 
 /** The three health endpoints. */
@@ -92,7 +93,8 @@ export async function healthResponse(
     const body = endpoint === 'ready' ? { status: report.status } : report;
     return { statusCode, headers, body: JSON.stringify(body) };
   } catch (error) {
-    const detail = `health report failed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = error instanceof Error ? error.message : String(error);
+    const detail = `health report failed: ${maskSecrets(reason)}`;
     return { statusCode: 503, headers, body: JSON.stringify({ status: 'unhealthy', detail }) };
   }
 }

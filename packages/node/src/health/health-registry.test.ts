@@ -1,3 +1,4 @@
+import { REDACTED } from '@otelkit/conventions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HealthRegistry } from './health-registry.js';
 
@@ -157,8 +158,25 @@ describe('HealthRegistry', () => {
       throw new Error('x'.repeat(5000));
     });
     const report = await registry.run();
-    expect(report.checks.db?.detail).toBe('cannot reach postgres://***@db:5432/app');
+    expect(report.checks.db?.detail).toBe(`cannot reach postgres://${REDACTED}@db:5432/app`);
     expect(report.checks.chatty?.detail?.length).toBeLessThanOrEqual(500);
+  });
+
+  it('masks secrets in details as telemetry does: empty users, @ in passwords, password=', async () => {
+    const registry = new HealthRegistry();
+    registry.registerCheck('redis', () => {
+      throw new Error('connect ECONNREFUSED redis://:s3cretPass@redis:6379');
+    });
+    registry.registerCheck('db', () => Promise.reject(new Error('auth failed for postgres://app:p@ss@db')));
+    registry.registerCheck('ldap', () => ({
+      status: 'degraded',
+      detail: 'bind rejected: password=hunter2, retrying',
+    }));
+    const report = await registry.run();
+    expect(JSON.stringify(report)).not.toMatch(/s3cretPass|@ss|hunter2/);
+    expect(report.checks.redis?.detail).toBe(`connect ECONNREFUSED redis://${REDACTED}@redis:6379`);
+    expect(report.checks.db?.detail).toBe(`auth failed for postgres://${REDACTED}@db`);
+    expect(report.checks.ldap?.detail).toBe(`bind rejected: password=${REDACTED}, retrying`);
   });
 
   it('replaces a check of the same name; an old disposer does not remove the new one', async () => {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { maskSecrets } from '../security/sanitize-attributes.js';
 // builtin-checks imports only types from this module, so there is no cycle at run time.
 import { registerBuiltinChecks } from './builtin-checks.js';
 
@@ -210,11 +211,12 @@ function describeError(error: unknown): string {
 
 /**
  * Health endpoints are often reachable by more people than logs are, and driver errors like to
- * quote connection strings: strip credentials from URLs and cap the length.
+ * quote connection strings and credentials: mask them as telemetry does, then cap the length
+ * (in that order, so the cap cannot strand half a secret where the masks no longer see it).
  */
 function sanitiseDetail(detail: string): string {
-  const cleaned = detail.replace(/(\/\/)[^/\s:@]+:[^/\s@]*@/g, '$1***@');
-  return cleaned.length > MAX_DETAIL_LENGTH ? `${cleaned.slice(0, MAX_DETAIL_LENGTH - 1)}…` : cleaned;
+  const masked = maskSecrets(detail);
+  return masked.length > MAX_DETAIL_LENGTH ? `${masked.slice(0, MAX_DETAIL_LENGTH - 1)}…` : masked;
 }
 
 function overallStatus(results: readonly CheckReport[]): HealthStatus {

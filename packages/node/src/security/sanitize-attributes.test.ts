@@ -82,8 +82,37 @@ describe('maskSecrets', () => {
     'order 4111111111111112 not found',
     'user 5f0c1c2e-8d3a-4b7e-9a55-3f2a1b9c7d10 logged in from 203.0.113.9',
     'GET /search?q=passwords',
+    'mail admin@example.com or bob:hunter@example.com about it',
+    'mailto:bob@example.com',
+    'see https://example.com/users/bob@example.com for details',
+    'see https://example.com:8443/users/bob@example.com for details',
+    'clone https://bob@example.com/repo.git, then mail ops@example.com',
   ])('leaves %s alone', (input) => {
     expect(maskSecrets(input)).toBe(input);
+  });
+
+  it.each([
+    [
+      'connect ECONNREFUSED redis://:s3cretPass@redis:6379',
+      `connect ECONNREFUSED redis://${REDACTED}@redis:6379`,
+      's3cretPass',
+    ],
+    // Half-masked, this used to come out as `postgres://[REDACTED]@ss@db`.
+    ['postgres://app:p@ss@db', `postgres://${REDACTED}@db`, '@ss'],
+    [
+      'connect postgres://app:p@ss@w0rd@db:5432/app failed',
+      `connect postgres://${REDACTED}@db:5432/app failed`,
+      'w0rd',
+    ],
+    [
+      'primary redis://:first1@r1:6379, replica redis://:second2@r2:6379 down',
+      `primary redis://${REDACTED}@r1:6379, replica redis://${REDACTED}@r2:6379 down`,
+      'second2',
+    ],
+  ])('masks URL credentials with an empty user or an @ in the password: %s', (input, expected, secret) => {
+    const masked = maskSecrets(input);
+    expect(masked).not.toContain(secret);
+    expect(masked).toBe(expected);
   });
 });
 

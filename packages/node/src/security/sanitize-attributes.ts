@@ -86,8 +86,11 @@ const STRING_MASKS: Array<[RegExp, string]> = [
     ),
     `$1$2${REDACTED}`,
   ],
-  // user:password@ in URLs and connection strings.
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s:@/]+:[^\s@/]+@/gi, `$1${REDACTED}@`],
+  // user:password@ in URLs and connection strings. The user may be empty (`redis://:pw@host`), and
+  // the password runs to the last `@` before the host because drivers quote unencoded passwords
+  // (`p@ss`). No `/` or whitespace inside, so a path like `/users/bob@example.com` is left alone.
+  // The scheme is bounded so that long dotted words cannot make each match attempt scan the text.
+  [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@]*:[^\s/]*@/gi, `$1${REDACTED}@`],
   // Secret query parameters, as the Collector's transform/redact does.
   [
     /([?&;](?:token|access_token|id_token|refresh_token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth)=)[^&#;\s]*/gi,

@@ -161,6 +161,21 @@ describe('securityEvent', () => {
     ).toHaveLength(512);
   });
 
+  it('masks before bounding, so the cut cannot strand half a secret', () => {
+    // The cut at 512 falls inside the password, before the `@` that marks it as one.
+    const prefix = `${'x'.repeat(480)} postgres://app:`;
+    securityEvent({
+      type: 'authentication',
+      outcome: 'failure',
+      reason: `${prefix}SuperSecretPassword@db:5432/app refused`,
+    });
+    const [record] = logRecords.getFinishedLogRecords();
+    const reason = String(record?.attributes[SecurityAttributes.reason]);
+    expect(JSON.stringify(record?.attributes) + JSON.stringify(record?.body)).not.toContain('SuperSecret');
+    expect(reason).toHaveLength(512);
+    expect(reason).toContain(`x postgres://${REDACTED}@db:5432`);
+  });
+
   it('never throws', () => {
     expect(() => securityEvent(undefined as unknown as Parameters<typeof securityEvent>[0])).not.toThrow();
     const hostile = new Proxy(

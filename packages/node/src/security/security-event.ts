@@ -74,9 +74,11 @@ function normaliseOutcome(outcome: unknown): SecurityOutcome {
 
 function text(value: unknown, mask: boolean): string | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const raw = String(value).slice(0, MAX_FIELD_LENGTH);
+  const raw = String(value);
   if (raw === '') return undefined;
-  return mask ? maskSecrets(raw) : raw;
+  // Mask before cutting: a cut can separate a secret from what marks it as one (the `@` that ends
+  // a URL's password), and the stranded half would then go out unmasked.
+  return (mask ? maskSecrets(raw) : raw).slice(0, MAX_FIELD_LENGTH);
 }
 
 /**
