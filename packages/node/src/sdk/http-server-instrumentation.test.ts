@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Socket } from 'node:net';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
@@ -17,6 +17,20 @@ function instrument(ignorePath?: (path: string) => boolean): void {
   for (const definition of instrumentation.getModuleDefinitions()) {
     if (definition.name === 'http') definition.patch?.(http);
   }
+}
+
+/** GETs an instrumented local server with `headers`; returns its port and the server span's attributes. */
+async function serverSpanAttributes(
+  headers: http.OutgoingHttpHeaders,
+): Promise<{ port: number; attributes: Attributes }> {
+  instrument();
+  const url = await serve((_request, response) => response.end());
+  // node:http rather than fetch: fetch does not let a test choose the Host header.
+  await new Promise<void>((resolve, reject) => {
+    http.get(url, { headers }, (response) => response.resume().on('end', resolve)).on('error', reject);
+  });
+  const [span] = await sdk.finishedSpans(1);
+  return { port: Number(new URL(url).port), attributes: span?.attributes ?? {} };
 }
 
 beforeEach(() => {
@@ -237,5 +251,92 @@ describe('HttpServerInstrumentation', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('served');
     expect(sdk.spans.getFinishedSpans()).toEqual([]);
+  });
+});
+
+describe('HttpServerInstrumentation address attributes', () => {
+  it('takes client and server from the socket and Host without proxy headers', async () => {
+    const { port, attributes } = await serverSpanAttributes({});
+    expect(attributes).toMatchObject({
+      'client.address': '127.0.0.1',
+      'network.peer.address': '127.0.0.1',
+      'server.address': '127.0.0.1',
+      'server.port': port,
+    });
+    expect(attributes['network.peer.port']).toEqual(expect.any(Number));
+  });
+
+  it('takes the client from the first X-Forwarded-For entry, and the peer from the socket', async () => {
+    const { attributes } = await serverSpanAttributes({ 'x-forwarded-for': '203.0.113.7, 10.0.0.1' });
+    expect(attributes).toMatchObject({
+      'client.address': '203.0.113.7',
+      'network.peer.address': '127.0.0.1',
+    });
+  });
+
+  it('prefers Forwarded for= with IPv4 over X-Forwarded-For, from the first element', async () => {
+    const { attributes } = await serverSpanAttributes({
+      forwarded: 'for=192.0.2.60;proto=http;by=203.0.113.43, for=198.51.100.17',
+      'x-forwarded-for': '203.0.113.7',
+    });
+    expect(attributes).toMatchObject({ 'client.address': '192.0.2.60', 'network.peer.address': '127.0.0.1' });
+  });
+
+  it('reads a quoted, bracketed IPv6 for= with a port', async () => {
+    const { attributes } = await serverSpanAttributes({ forwarded: 'For="[2001:db8:cafe::17]:4711"' });
+    expect(attributes['client.address']).toBe('2001:db8:cafe::17');
+  });
+
+  it('takes the server from Forwarded host=, before X-Forwarded-Host and Host', async () => {
+    const { attributes } = await serverSpanAttributes({
+      forwarded: 'for=192.0.2.60;host="shop.example.com:8443";proto=https',
+      'x-forwarded-host': 'other.example.com',
+      host: 'internal.svc:8080',
+    });
+    expect(attributes).toMatchObject({ 'server.address': 'shop.example.com', 'server.port': 8443 });
+  });
+
+  it('gives a forwarded host without a port the default port of its forwarded scheme', async () => {
+    const { attributes } = await serverSpanAttributes({ forwarded: 'host=shop.example.com;proto=https' });
+    expect(attributes).toMatchObject({ 'server.address': 'shop.example.com', 'server.port': 443 });
+  });
+
+  it('takes the server from X-Forwarded-Host before Host, with X-Forwarded-Proto for its port', async () => {
+    const { attributes } = await serverSpanAttributes({
+      'x-forwarded-host': 'shop.example.com',
+      'x-forwarded-proto': 'https',
+      host: 'internal.svc:8080',
+    });
+    expect(attributes).toMatchObject({ 'server.address': 'shop.example.com', 'server.port': 443 });
+  });
+
+  it('keeps the brackets of an IPv6 X-Forwarded-Host and reads its port', async () => {
+    const { attributes } = await serverSpanAttributes({ 'x-forwarded-host': '[2001:db8::1]:8080' });
+    expect(attributes).toMatchObject({ 'server.address': '[2001:db8::1]', 'server.port': 8080 });
+  });
+
+  it('leaves server.port out when the forwarded scheme is unknown', async () => {
+    const { attributes } = await serverSpanAttributes({ 'x-forwarded-host': 'shop.example.com' });
+    expect(attributes['server.address']).toBe('shop.example.com');
+    expect(attributes['server.port']).toBeUndefined();
+  });
+
+  it('gives a Host without a port the default port of the server’s scheme', async () => {
+    const { attributes } = await serverSpanAttributes({ host: 'example.com' });
+    expect(attributes).toMatchObject({ 'server.address': 'example.com', 'server.port': 80 });
+  });
+
+  it('ignores garbage proxy headers and falls back to the socket peer and Host', async () => {
+    const { port, attributes } = await serverSpanAttributes({
+      forwarded: 'for=unknown;host="bad host", for="[2001:db8::1',
+      'x-forwarded-for': 'not-an-ip, 192.0.2.1',
+      'x-forwarded-host': '<script>:80',
+    });
+    expect(attributes).toMatchObject({
+      'client.address': '127.0.0.1',
+      'network.peer.address': '127.0.0.1',
+      'server.address': '127.0.0.1',
+      'server.port': port,
+    });
   });
 });

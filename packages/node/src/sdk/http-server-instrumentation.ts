@@ -18,6 +18,7 @@ import {
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
+import { setAddressAttributes } from './forwarded-address.js';
 import {
   ADD_LISTENER_METHODS,
   type AddListener,
@@ -263,7 +264,7 @@ function requestAttributes(
   target: string,
   queryAt: number,
 ): Attributes {
-  const { headers, socket } = request;
+  const { headers } = request;
   const attributes: Attributes = {
     'http.request.method': knownMethod,
     'url.scheme': scheme,
@@ -272,18 +273,9 @@ function requestAttributes(
   };
   if (knownMethod !== method) attributes['http.request.method_original'] = method;
   if (queryAt >= 0) attributes['url.query'] = redactQuery(target.slice(queryAt + 1));
-  const host = headers.host;
-  if (host) {
-    const portAt = host.lastIndexOf(':');
-    const hasPort = portAt > host.lastIndexOf(']');
-    attributes['server.address'] = hasPort ? host.slice(0, portAt) : host;
-    if (hasPort) attributes['server.port'] = Number(host.slice(portAt + 1));
-  }
-  if (socket.remoteAddress !== undefined) {
-    attributes['client.address'] = socket.remoteAddress;
-    attributes['network.peer.address'] = socket.remoteAddress;
-  }
-  if (socket.remotePort !== undefined) attributes['network.peer.port'] = socket.remotePort;
+  // Behind a proxy or ingress the socket peer is the proxy: server.* and client.address come from
+  // the forwarding headers first, network.peer.* stay the socket's.
+  setAddressAttributes(attributes, request, scheme);
   const userAgent = headers['user-agent'];
   if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
   return attributes;
