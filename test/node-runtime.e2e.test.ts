@@ -83,6 +83,30 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(log?.traceId).toBe(span.traceId);
   });
 
+  it('flushes on SIGTERM before signal-exit, loaded by a dependency, ends the process', async () => {
+    const app = await startService(
+      stack,
+      {
+        name: 'signal-exit-app',
+        entry: 'test/fixtures/signal-exit-app.mjs',
+        cwd,
+        // Batches are held for a minute: only the shutdown flush can deliver them.
+        env: { OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      },
+      logDir,
+    );
+    service = app;
+    expect((await fetch(`${app.url}/before-sigterm`)).status).toBe(200);
+    await app.process.kill('SIGTERM');
+    const exit = await app.process.exit();
+    expect(exit.signal).toBe('SIGTERM');
+    // The application's own exit handler still runs, as without otelkit.
+    expect(readFileSync(app.process.spec.logFile, 'utf8')).toContain(
+      'signal-exit cleanup ran (null, SIGTERM)',
+    );
+    await spanInSink('the server span of the request before SIGTERM', 'signal-exit-app', '/before-sigterm');
+  });
+
   it('records the requests an application drains after SIGTERM with its own handler', async () => {
     const app = await startService(
       stack,
@@ -323,6 +347,21 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     const log = await eventually('the security event, flushed at SIGTERM', async () => logOf());
     expect(log.traceId).toBe(b3.traceId);
     expect(log.attributes[SecurityAttributes.userId]).toBe('trun');
+  });
+
+  it('exports over OTLP/gRPC, the OTLP headers going as call metadata', async () => {
+    const app = await start('grpc-probe', {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${stack.endpoints.otlpGrpc}`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=e2e',
+    });
+    expect((await fetch(`${app.url}/login?user=grpc-user&password=nope`)).status).toBe(401);
+    const span = await spanInSink('the server span, sent over gRPC', 'grpc-probe', '/login');
+    await eventually('the security event, sent over gRPC', async () =>
+      sinkLogs(stack.endpoints.sinkDir).find(
+        (l) => l.resource['service.name'] === 'grpc-probe' && l.traceId === span.traceId,
+      ),
+    );
   });
 
   it('instruments an unchanged Fastify app: route spans, and the health plugin answers', async () => {

@@ -82,6 +82,11 @@ describe('@otelkit/node: unchanged example services, one flag', () => {
       const trace = await traceOf(stack, name, '/api/orders/:id', `/${orderId}`);
       const server = trace.find((s) => s.resource['service.name'] === name && s.kind === OtlpSpanKind.server);
       expect(server?.name).toBe('GET /api/orders/:id');
+      // The resource semantic conventions require the SDK's own attributes.
+      expect(server?.resource).toMatchObject({
+        'telemetry.sdk.language': 'nodejs',
+        'telemetry.sdk.name': 'opentelemetry',
+      });
       // Express's own spans, not only the bare HTTP one.
       expect(
         trace.some(

@@ -3,6 +3,7 @@ export {
   type Env,
   type EnvReading,
   readEnvironment,
+  type TransportOverrides,
 } from './config/env.js';
 export type {
   BatchOptions,

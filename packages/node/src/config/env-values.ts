@@ -24,8 +24,11 @@ export interface EnvValues {
   count(name: string, fallback: number, min: number): number;
   /** One of `allowed`, in any case. */
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
-  /** `key=value,…` with percent-encoded values; invalid pairs are dropped, the rest kept. */
-  keyValues(name: string): Record<string, string>;
+  /**
+   * `key=value,…` with percent-encoded values; invalid pairs are dropped, the rest kept, and all
+   * of them reported on one line. `secretValues` keeps the values out of that line.
+   */
+  keyValues(name: string, secretValues?: boolean): Record<string, string>;
   /** An http:// or https:// URL, without trailing slashes. */
   url(name: string, fallback: string): string;
   /** Reports a path this process cannot read; `using` says what happens without the file. */
@@ -71,28 +74,32 @@ export function envValues(env: Env, reject: Reject): EnvValues {
       reject(name, value, `one of ${allowed.join(', ')}`, fallback);
       return fallback;
     },
-    keyValues(name) {
+    keyValues(name, secretValues = false) {
       const value = text(name);
       if (value === undefined) return {};
       const out: Record<string, string> = {};
+      const faults: string[] = [];
       for (const pair of value.split(',')) {
         if (!pair.trim()) continue;
         const at = pair.indexOf('=');
         const key = at > 0 ? pair.slice(0, at).trim() : '';
         if (!key) {
-          reject(
-            name,
-            value,
-            'comma-separated key=value pairs (values percent-encoded)',
-            'the valid pairs only',
-          );
+          faults.push('a pair without a key');
           continue;
         }
         try {
           out[key] = decodeURIComponent(pair.slice(at + 1).trim());
         } catch {
-          reject(name, value, `a percent-encoded value for "${key}"`, 'the valid pairs only');
+          faults.push(`the value of "${key}"`);
         }
+      }
+      if (faults.length > 0) {
+        // Headers carry API keys and tokens: the line names the keys, never the values.
+        const shown = secretValues
+          ? value.replace(/=[^,]*/g, '=***').replace(/(^|,)[^=,]+(?=,|$)/g, '$1***')
+          : value;
+        const expected = `comma-separated key=value pairs, values percent-encoded (check ${faults.join(', ')})`;
+        reject(name, shown, expected, 'the valid pairs only');
       }
       return out;
     },

@@ -106,6 +106,40 @@ describe('readEnvironment', () => {
     expect(readEnvironment({ OTEL_PROPAGATORS: 'none' }).config.propagators).toEqual([]);
   });
 
+  it('derives every endpoint from the protocol and endpoint set in code, over the variables', () => {
+    const grpc = readEnvironment({}, { protocol: 'grpc' }).config;
+    expect([grpc.traces.endpoint, grpc.logs.protocol]).toEqual(['http://localhost:4317', 'grpc']);
+    const http = readEnvironment(
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' },
+      { protocol: 'http/protobuf' },
+    ).config;
+    expect([http.traces.endpoint, http.metrics.endpoint]).toEqual([
+      'http://localhost:4318/v1/traces',
+      'http://localhost:4318/v1/metrics',
+    ]);
+    const moved = readEnvironment(
+      { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://old:4318/v1/logs' },
+      { endpoint: 'https://collector.example.com/' },
+    ).config;
+    expect(moved.logs.endpoint).toBe('https://collector.example.com/v1/logs');
+  });
+
+  it('keeps header values, which carry API keys, out of the line about a bad pair', () => {
+    const { config, problems } = readEnvironment({
+      OTEL_EXPORTER_OTLP_HEADERS:
+        'x-api-key=sk-live-1234,authorization=Bearer%20sk-live-5678%ZZ,Bearer sk-live-9',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-tenant=%E0%A4%A',
+    });
+    expect(problems).toEqual([
+      'otelkit: OTEL_EXPORTER_OTLP_HEADERS="x-api-key=***,authorization=***,***" is invalid: expected ' +
+        'comma-separated key=value pairs, values percent-encoded (check the value of "authorization", ' +
+        'a pair without a key); using the valid pairs only',
+      'otelkit: OTEL_EXPORTER_OTLP_LOGS_HEADERS="x-tenant=***" is invalid: expected comma-separated ' +
+        'key=value pairs, values percent-encoded (check the value of "x-tenant"); using the valid pairs only',
+    ]);
+    expect(config.traces.headers).toEqual({ 'x-api-key': 'sk-live-1234' });
+  });
+
   it('checks that the TLS files the exporters will read exist', () => {
     const readable = fileURLToPath(import.meta.url);
     const { problems } = readEnvironment({
@@ -173,12 +207,12 @@ describe('readEnvironment', () => {
     [
       'OTEL_EXPORTER_OTLP_HEADERS',
       '=novalue',
-      /OTEL_EXPORTER_OTLP_HEADERS="=novalue" is invalid: expected comma-separated key=value pairs/,
+      /OTEL_EXPORTER_OTLP_HEADERS="=\*\*\*" is invalid: expected comma-separated key=value pairs, values percent-encoded \(check a pair without a key\); using the valid pairs only$/,
     ],
     [
       'OTEL_RESOURCE_ATTRIBUTES',
-      'team=%E0%A4%A',
-      /OTEL_RESOURCE_ATTRIBUTES="team=%E0%A4%A" is invalid: expected a percent-encoded value for "team"/,
+      'team=%E0%A4%A,a,b',
+      /OTEL_RESOURCE_ATTRIBUTES="team=%E0%A4%A,a,b" is invalid: expected .* \(check the value of "team", a pair without a key, a pair without a key\); using the valid pairs only$/,
     ],
     [
       'OTEL_EXPORTER_OTLP_TIMEOUT',

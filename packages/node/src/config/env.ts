@@ -12,6 +12,7 @@ import {
   type SamplerName,
   type SignalExporter,
   type SignalOptions,
+  type StartOptions,
 } from './options.js';
 
 export type { Env } from './env-values.js';
@@ -56,11 +57,15 @@ export interface EnvReading {
   problems: string[];
 }
 
+/** What `start(options)` says about the transport: it wins over every variable that does. */
+export type TransportOverrides = Pick<StartOptions, 'protocol' | 'endpoint'>;
+
 /**
  * Reads the standard `OTEL_*` variables the OpenTelemetry Node SDK reads (and otelkit's
- * `OTELKIT_*`); never throws.
+ * `OTELKIT_*`); never throws. `overrides` replace the protocol and base endpoint of every signal
+ * before the endpoints are derived, so a protocol set in code gets its own default port.
  */
-export function readEnvironment(env: Env = process.env): EnvReading {
+export function readEnvironment(env: Env = process.env, overrides: TransportOverrides = {}): EnvReading {
   const problems: string[] = [];
   const reject: Reject = (name, value, expected, using) => {
     problems.push(`otelkit: ${name}="${value}" is invalid: expected ${expected}; using ${using}`);
@@ -73,10 +78,10 @@ export function readEnvironment(env: Env = process.env): EnvReading {
   const serviceName =
     text('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? defaultServiceName(env);
 
-  const baseProtocol = oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS, 'http/protobuf');
-  const baseHeaders = keyValues('OTEL_EXPORTER_OTLP_HEADERS');
+  const baseProtocol = overrides.protocol ?? oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS, 'http/protobuf');
+  const baseHeaders = keyValues('OTEL_EXPORTER_OTLP_HEADERS', true);
   // Empty when unset: the default port depends on each signal's protocol.
-  const baseEndpoint = url('OTEL_EXPORTER_OTLP_ENDPOINT', '');
+  const baseEndpoint = overrides.endpoint?.replace(/\/+$/, '') ?? url('OTEL_EXPORTER_OTLP_ENDPOINT', '');
   const baseTimeout = integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
   const baseCompression = oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS, 'none');
   checkTlsFiles(values, [
@@ -85,10 +90,13 @@ export function readEnvironment(env: Env = process.env): EnvReading {
     'OTEL_EXPORTER_OTLP_CLIENT_KEY',
   ]);
   const signal = (key: 'TRACES' | 'METRICS' | 'LOGS', path: string): SignalOptions => {
-    const protocol = oneOf(`OTEL_EXPORTER_OTLP_${key}_PROTOCOL`, PROTOCOLS, baseProtocol);
+    const envProtocol = oneOf(`OTEL_EXPORTER_OTLP_${key}_PROTOCOL`, PROTOCOLS, baseProtocol);
+    const protocol = overrides.protocol ?? envProtocol;
     const base = baseEndpoint || (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
     // The base endpoint gets the signal path appended; a per-signal endpoint is used as is.
-    const endpoint = url(`OTEL_EXPORTER_OTLP_${key}_ENDPOINT`, protocol === 'grpc' ? base : `${base}${path}`);
+    const derived = protocol === 'grpc' ? base : `${base}${path}`;
+    const envEndpoint = url(`OTEL_EXPORTER_OTLP_${key}_ENDPOINT`, derived);
+    const endpoint = overrides.endpoint !== undefined ? derived : envEndpoint;
     checkTlsFiles(values, [
       `OTEL_EXPORTER_OTLP_${key}_CERTIFICATE`,
       `OTEL_EXPORTER_OTLP_${key}_CLIENT_CERTIFICATE`,
@@ -98,7 +106,7 @@ export function readEnvironment(env: Env = process.env): EnvReading {
       exporters: exporterList(text(`OTEL_${key}_EXPORTER`), `OTEL_${key}_EXPORTER`, reject),
       endpoint,
       protocol,
-      headers: { ...baseHeaders, ...keyValues(`OTEL_EXPORTER_OTLP_${key}_HEADERS`) },
+      headers: { ...baseHeaders, ...keyValues(`OTEL_EXPORTER_OTLP_${key}_HEADERS`, true) },
       timeoutMs: integer(`OTEL_EXPORTER_OTLP_${key}_TIMEOUT`, baseTimeout, 1, 600_000),
       compression: oneOf(`OTEL_EXPORTER_OTLP_${key}_COMPRESSION`, COMPRESSIONS, baseCompression),
     };

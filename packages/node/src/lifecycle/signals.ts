@@ -9,6 +9,22 @@ export interface SignalActions {
 }
 
 /**
+ * Listeners that signal-exit (a dependency of execa, write-file-atomic, ora and many more) keeps
+ * on each signal. They are not the application handling the signal: each one re-raises it as soon
+ * as it sees no listener but its own kind, so it has to be told apart from the application's.
+ * Version 4 counts its listeners on a global symbol, version 3 on `process`; both can be loaded.
+ */
+function signalExitListeners(): number {
+  const count = (emitter: { count?: unknown } | undefined) =>
+    typeof emitter?.count === 'number' ? emitter.count : 0;
+  const v4 = (globalThis as Record<symbol, { count?: unknown } | undefined>)[
+    Symbol.for('signal-exit emitter')
+  ];
+  const v3 = (process as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
+  return count(v4) + count(v3);
+}
+
+/**
  * On SIGTERM or SIGINT, runs `shutdown` (which flushes every signal within its own bound), then
  * lets the process end the way Node would have without us.
  *
@@ -24,16 +40,23 @@ export function installSignalHandlers(actions: SignalActions): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const handler = () => {
-      const appHandlesIt = process.listenerCount(signal) > 1;
       process.removeListener(signal, handler);
-      if (appHandlesIt) {
+      const signalExit = signalExitListeners();
+      if (process.listenerCount(signal) > signalExit) {
         void actions.flush();
         return;
       }
+      // signal-exit's listeners run next and re-raise the signal when they see no other one; a
+      // listener that does nothing holds them off until the flush is done. Without them, a second
+      // signal during the flush ends the process at once, as it would without otelkit.
+      const hold = () => {};
+      if (signalExit > 0) process.on(signal, hold);
       void actions.shutdown().finally(() => {
-        // Re-raising with no listener left applies Node's default action: terminate by signal,
-        // so the parent sees the same exit status (e.g. 143 for SIGTERM) as without otelkit.
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        process.removeListener(signal, hold);
+        // Re-raising applies Node's default action (terminate by signal, so the parent sees the
+        // same exit status, e.g. 143 for SIGTERM), or lets signal-exit run the application's exit
+        // handlers first and then do the same.
+        if (process.listenerCount(signal) <= signalExitListeners()) process.kill(process.pid, signal);
       });
     };
     handlers.set(signal, handler);

@@ -38,6 +38,7 @@ interface ExporterConfig {
   headers?: Record<string, string>;
   timeoutMillis: number;
   compression: OtlpCompression;
+  metadata?: unknown;
 }
 type ExporterClass<T> = new (config: ExporterConfig) => T;
 
@@ -46,13 +47,24 @@ function otlpExporter<T>(signal: Signal, options: SignalOptions): T {
   const module = PACKAGES[signal][options.protocol]() as Record<string, ExporterClass<T>>;
   const Exporter = module[CLASS_NAMES[signal]];
   if (!Exporter) throw new Error(`the ${options.protocol} ${signal} exporter has no ${CLASS_NAMES[signal]}`);
-  // The gRPC exporters take the metadata from their own config; headers go in for HTTP only.
   return new Exporter({
     url: options.endpoint,
     timeoutMillis: options.timeoutMs,
     compression: options.compression,
-    ...(options.protocol === 'grpc' ? {} : { headers: options.headers }),
+    ...(options.protocol === 'grpc'
+      ? { metadata: grpcMetadata(options.headers) }
+      : { headers: options.headers }),
   });
+}
+
+/** gRPC carries headers as call metadata, which only @grpc/grpc-js can build. */
+function grpcMetadata(headers: Record<string, string>): unknown {
+  const { Metadata } = lazyRequire('@grpc/grpc-js') as {
+    Metadata: new () => { set(key: string, value: string): void };
+  };
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  return metadata;
 }
 
 /** Wraps an OTLP exporter, e.g. to follow whether its exports reach the Collector. */

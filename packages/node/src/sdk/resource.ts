@@ -1,4 +1,5 @@
 import {
+  defaultResource,
   detectResources,
   envDetector,
   hostDetector,
@@ -46,8 +47,9 @@ function detector(name: DetectorName, warn: (message: string) => void): Resource
 }
 
 /**
- * The service's resource: detected attributes first, then `OTEL_RESOURCE_ATTRIBUTES` and the
- * explicit options, so what the user said wins. `service.instance.id` comes from the
+ * The service's resource: the SDK's own (`telemetry.sdk.*`, required by the resource semantic
+ * conventions), then the detected attributes, then `OTEL_RESOURCE_ATTRIBUTES` and the explicit
+ * options, so what the user said wins. `service.instance.id` comes from the
  * `serviceinstance` detector (a UUID per process), which Prometheus turns into `instance`.
  */
 export function buildResource(
@@ -56,8 +58,9 @@ export function buildResource(
   warn: (message: string) => void,
 ): Resource {
   const detectors = config.resourceDetectors.flatMap((name) => detector(name, warn));
-  const detected = detectResources({ detectors });
-  return detected.merge(
-    resourceFromAttributes({ ...config.resourceAttributes, ...extra, 'service.name': config.serviceName }),
-  );
+  return defaultResource()
+    .merge(detectResources({ detectors }))
+    .merge(
+      resourceFromAttributes({ ...config.resourceAttributes, ...extra, 'service.name': config.serviceName }),
+    );
 }

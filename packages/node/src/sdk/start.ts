@@ -45,26 +45,17 @@ const warn = (message: string) => process.stderr.write(`${message}\n`);
 let running: OtelkitSdk | undefined;
 
 function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedConfig {
-  const signal = (s: ResolvedConfig['traces'], path: string): ResolvedConfig['traces'] => ({
+  const signal = (s: ResolvedConfig['traces']): ResolvedConfig['traces'] => ({
     ...s,
-    ...(options.protocol ? { protocol: options.protocol } : {}),
-    ...(options.endpoint
-      ? {
-          endpoint:
-            (options.protocol ?? s.protocol) === 'grpc'
-              ? options.endpoint
-              : `${options.endpoint.replace(/\/+$/, '')}${path}`,
-        }
-      : {}),
     headers: { ...s.headers, ...options.headers },
   });
   return {
     ...config,
     serviceName: options.serviceName ?? config.serviceName,
     resourceAttributes: { ...config.resourceAttributes, ...options.resourceAttributes },
-    traces: signal(config.traces, '/v1/traces'),
-    metrics: signal(config.metrics, '/v1/metrics'),
-    logs: signal(config.logs, '/v1/logs'),
+    traces: signal(config.traces),
+    metrics: signal(config.metrics),
+    logs: signal(config.logs),
     instrumentations: options.instrumentations ?? config.instrumentations,
     ...(options.sampleRatio !== undefined
       ? {
@@ -92,7 +83,8 @@ function disabledSdk(config: ResolvedConfig): OtelkitSdk {
  */
 export function start(options: StartOptions = {}): OtelkitSdk {
   if (running) return running;
-  const { config: fromEnv, problems } = readEnvironment();
+  // The transport options go in before the endpoints are derived from it.
+  const { config: fromEnv, problems } = readEnvironment(process.env, options);
   for (const problem of problems) warn(problem);
   const config = applyOptions(fromEnv, options);
   if (config.disabled) {
