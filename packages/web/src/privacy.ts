@@ -19,7 +19,8 @@ const BEARER = /\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}/gi;
 // host, as unencoded passwords (`p@ss`) do in messages.
 const URL_CREDENTIALS = /(\/\/)[^/@:\s]*:[^/\s]*@/g;
 // JWTs appear bare in paths and messages: three base64url segments, the first starting `eyJ`.
-const JWT = /\beyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}/gi;
+// Matched only where a base64url run starts, so a long run of `eyJ-` is not rescanned from each.
+const JWT = /(^|[^a-z0-9_-])eyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}/gi;
 
 /** Masks secrets, credentials and email addresses inside free text (messages, URLs, names). */
 export function scrubText(text: string): string {
@@ -28,7 +29,7 @@ export function scrubText(text: string): string {
     .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
     .replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`)
     .replace(BEARER, `$1 ${REDACTED}`)
-    .replace(JWT, REDACTED)
+    .replace(JWT, `$1${REDACTED}`)
     .replace(EMAIL, '[REDACTED:email]');
 }
 
