@@ -11,26 +11,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const app = join(mkdtempSync(join(tmpdir(), 'otelkit-diagnostics-')), 'app.cjs');
-// Serves and calls itself once, so that spans are queued, then stops the way an orchestrator does.
-writeFileSync(
-  app,
-  `require('node:http').createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', async function () {
+const dir = mkdtempSync(join(tmpdir(), 'otelkit-diagnostics-'));
+/** An app that serves and calls itself once, so that spans are queued, then ends with `ending`. */
+function app(name: string, ending: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `require('node:http').createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', async function () {
   await fetch('http://127.0.0.1:' + this.address().port + '/');
-  process.kill(process.pid, 'SIGTERM');
+  ${ending}
 });
 `,
-);
+  );
+  return file;
+}
+// Stops the way an orchestrator does.
+const stopped = app('stopped.cjs', "process.kill(process.pid, 'SIGTERM');");
+const crashing = app('crashing.cjs', "throw new Error('order book corrupted');");
 
 interface Run {
   output: string;
+  code: number | null;
   signal: NodeJS.Signals | null;
   ms: number;
 }
 
-function run(env: Record<string, string>): Promise<Run> {
+function run(env: Record<string, string>, file = stopped): Promise<Run> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--require', '@otelkit/node/register', app], {
+  const child = spawn(process.execPath, ['--require', '@otelkit/node/register', file], {
     cwd: import.meta.dirname,
     env: {
       PATH: process.env.PATH ?? '',
@@ -52,9 +60,9 @@ function run(env: Record<string, string>): Promise<Run> {
       child.kill('SIGKILL');
       reject(new Error(`the app did not exit within 20 s; output:\n${output}`));
     }, 20_000);
-    child.on('exit', (_code, signal) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ output, signal, ms: Date.now() - started });
+      resolve({ output, code, signal, ms: Date.now() - started });
     });
   });
 }
@@ -71,6 +79,15 @@ describe('@otelkit/node diagnostics', () => {
     // Bounded by OTELKIT_SHUTDOWN_TIMEOUT_MS, then terminated by the signal as without otelkit.
     expect(signal).toBe('SIGTERM');
     expect(ms).toBeLessThan(10_000);
+  });
+
+  it('says what a crash leaves unsent, within OTELKIT_SHUTDOWN_TIMEOUT_MS, then crashes as Node does', async () => {
+    const { output, code, ms } = await run({}, crashing);
+    expect(output.match(new RegExp(DROPPED, 'g')) ?? [], output).toHaveLength(1);
+    expect(output).toContain('Error: order book corrupted');
+    expect(code).toBe(1);
+    // The configured 1 s bound, not the 5 s default.
+    expect(ms).toBeLessThan(4000);
   });
 
   it('prints the SDK diagnostics OTEL_LOG_LEVEL asks for, and only from that level up', async () => {

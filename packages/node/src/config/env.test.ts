@@ -292,6 +292,11 @@ describe('readEnvironment', () => {
     ],
     [
       'OTEL_METRIC_EXPORT_TIMEOUT',
+      '90000',
+      /OTEL_METRIC_EXPORT_TIMEOUT="90000" is invalid: expected at most OTEL_METRIC_EXPORT_INTERVAL \(60000\); using 60000$/,
+    ],
+    [
+      'OTEL_METRIC_EXPORT_TIMEOUT',
       '30s',
       /OTEL_METRIC_EXPORT_TIMEOUT="30s" is invalid: expected a whole number of milliseconds from 1 to 600000; using 30000$/,
     ],

@@ -131,8 +131,7 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       traces: signal('TRACES', '/v1/traces'),
       metrics: signal('METRICS', '/v1/metrics'),
       logs: signal('LOGS', '/v1/logs'),
-      metricExportIntervalMs: integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
-      metricExportTimeoutMs: integer('OTEL_METRIC_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      ...metricExport(values, reject),
       spanBatch: batchOptions(values, reject, 5000, {
         delay: 'OTEL_BSP_SCHEDULE_DELAY',
         timeout: 'OTEL_BSP_EXPORT_TIMEOUT',
@@ -157,6 +156,22 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       logLevel: oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'none'),
     },
   };
+}
+
+/** The metric reader's interval and timeout; the reader refuses a timeout longer than the interval. */
+function metricExport(
+  values: EnvValues,
+  reject: Reject,
+): Pick<ResolvedConfig, 'metricExportIntervalMs' | 'metricExportTimeoutMs'> {
+  const metricExportIntervalMs = values.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000);
+  let metricExportTimeoutMs = values.integer('OTEL_METRIC_EXPORT_TIMEOUT', 30_000, 1, 600_000);
+  const timeoutText = values.text('OTEL_METRIC_EXPORT_TIMEOUT');
+  if (timeoutText !== undefined && metricExportTimeoutMs > metricExportIntervalMs) {
+    const expected = `at most OTEL_METRIC_EXPORT_INTERVAL (${metricExportIntervalMs})`;
+    reject('OTEL_METRIC_EXPORT_TIMEOUT', timeoutText, expected, String(metricExportIntervalMs));
+    metricExportTimeoutMs = metricExportIntervalMs;
+  }
+  return { metricExportIntervalMs, metricExportTimeoutMs };
 }
 
 /**

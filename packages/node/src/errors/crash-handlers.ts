@@ -41,10 +41,14 @@ const INSTALLED = Symbol.for('otelkit.crashHandlers.uninstall');
 
 type ProcessWithInstallation = NodeJS.Process & { [INSTALLED]?: () => void };
 
+// The flush is bounded by the same timeout and says what it could not send when that runs out;
+// the backstop below only guards against a flush that never settles, so it must not fire first.
+const BACKSTOP_MARGIN_MS = 250;
+
 function boundedFlush(flush: FlushFunction, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
     // A referenced timer: it also keeps the event loop alive while the exporters work.
-    const timer = setTimeout(resolve, timeoutMs);
+    const timer = setTimeout(resolve, timeoutMs + BACKSTOP_MARGIN_MS);
     const done = (): void => {
       clearTimeout(timer);
       resolve();

@@ -1,10 +1,14 @@
 import { trace } from '@opentelemetry/api';
 import winston from 'winston';
+import { runningSdk } from '../sdk/start.js';
 import { currentCorrelationId } from './correlation.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
-  /** `service` field of every line. Default `OTEL_SERVICE_NAME` or `unknown_service`. */
+  /**
+   * `service` field of every line. Default: the running SDK's `service.name`, else
+   * `OTEL_SERVICE_NAME`, else `unknown_service`.
+   */
   service?: string;
   /** Lowest level written. Default `LOG_LEVEL` or `info`. */
   level?: string;
@@ -34,7 +38,11 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger {
   return winston.createLogger({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     defaultMeta: {
-      service: options.service ?? process.env.OTEL_SERVICE_NAME ?? 'unknown_service',
+      service:
+        options.service ??
+        runningSdk()?.config.serviceName ??
+        process.env.OTEL_SERVICE_NAME ??
+        'unknown_service',
       ...options.defaultFields,
     },
     format: winston.format.combine(

@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -94,10 +94,30 @@ export function start(options: StartOptions = {}): OtelkitSdk {
   try {
     running = startProviders(config, options);
   } catch (error) {
+    // What was registered before the failure would otherwise stay in place, half set up.
+    releaseGlobals();
     warn(`otelkit: telemetry disabled, the SDK could not start (${(error as Error).message})`);
     running = disabledSdk(config);
   }
   return running;
+}
+
+/** The running SDK, if `start()` has run and `shutdown()` has not since. */
+export function runningSdk(): OtelkitSdk | undefined {
+  return running;
+}
+
+/**
+ * Unregisters the global providers, propagator, context manager and export tracker, so that a
+ * later `start()` can register its own: the API refuses to replace a registered global.
+ */
+function releaseGlobals(): void {
+  trace.disable();
+  metrics.disable();
+  logs.disable();
+  propagation.disable();
+  context.disable();
+  setExportStatusTracker(undefined);
 }
 
 function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
@@ -201,7 +221,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           ]),
           timeoutMs,
         );
-        setExportStatusTracker(undefined);
+        releaseGlobals();
         disableDiagnostics();
       })();
       return stopped;
@@ -215,7 +235,11 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       : installSignalHandlers({ shutdown: () => sdk.shutdown(), flush: () => sdk.flush() });
   const removeExitFlush = installExitFlush(() => flushWithin());
   const removeCrashHandlers =
-    options.handleCrashes === false ? () => {} : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs));
+    options.handleCrashes === false
+      ? () => {}
+      : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs), {
+          flushTimeoutMs: config.shutdownTimeoutMs,
+        });
   return sdk;
 }
 
