@@ -122,8 +122,18 @@ function releaseGlobals(): void {
 
 function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
   const disableDiagnostics = enableDiagnostics(config.logLevel);
-  const exportOrigin = new URL(config.traces.endpoint).origin;
-  const tracker = new ExportStatusTracker(exportOrigin, warn);
+  // Usually one Collector for all three; each signal is named with its own when they differ.
+  const origins: Record<string, string> = {};
+  for (const [name, signal] of [
+    ['traces', config.traces],
+    ['metrics', config.metrics],
+    ['logs', config.logs],
+  ] as const) {
+    if (signal.exporters.includes('otlp')) origins[name] = new URL(signal.endpoint).origin;
+  }
+  const exportOrigin =
+    [...new Set(Object.values(origins))].join(', ') || new URL(config.traces.endpoint).origin;
+  const tracker = new ExportStatusTracker((signal) => origins[signal] ?? exportOrigin, warn);
   setExportStatusTracker(tracker);
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);

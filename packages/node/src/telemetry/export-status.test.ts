@@ -23,6 +23,20 @@ function tracker(start = 0) {
 }
 
 describe('ExportStatusTracker', () => {
+  it('names the endpoint of the signal that fails when the signals go to different places', () => {
+    const lines: string[] = [];
+    const endpoints: Record<string, string> = { traces: 'http://tempo:4318', metrics: 'http://mimir:4318' };
+    const t = new ExportStatusTracker(
+      (signal) => endpoints[signal] ?? '?',
+      (line) => lines.push(line),
+    );
+    t.record(ok, 'traces');
+    t.record(failed('503'), 'metrics');
+    expect(lines).toEqual([
+      'otelkit: cannot export metrics to http://mimir:4318 (503); the service keeps running, telemetry is retried and this is reported once until it recovers',
+    ]);
+  });
+
   it('says once that exports fail while the Collector is down, and once that they recovered', () => {
     const { t, lines, advance } = tracker();
     for (let i = 0; i < 5; i++) {

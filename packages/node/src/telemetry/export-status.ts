@@ -45,12 +45,12 @@ export class ExportStatusTracker {
   private lastFailureAt: number | undefined;
 
   /**
-   * @param endpoint shown in the warning.
+   * @param endpoint shown in the warning: one for every signal, or each signal's own.
    * @param warn where the two lines go.
    * @param now the clock that ages failures (tests pass their own).
    */
   constructor(
-    private readonly endpoint: string,
+    private readonly endpoint: string | ((signal: string) => string),
     private readonly warn: Warn = (message) => process.stderr.write(`${message}\n`),
     private readonly now: () => number = Date.now,
   ) {}
@@ -84,13 +84,14 @@ export class ExportStatusTracker {
       this.lastError = result.error?.message ?? 'unknown error';
     }
     const failingNow = this.failingSignals(now).length > 0;
+    const endpoint = typeof this.endpoint === 'string' ? this.endpoint : this.endpoint(signal);
     if (failingNow && !this.failing) {
       this.warn(
-        `otelkit: cannot export ${signal} to ${this.endpoint} (${this.lastError}); ` +
+        `otelkit: cannot export ${signal} to ${endpoint} (${this.lastError}); ` +
           'the service keeps running, telemetry is retried and this is reported once until it recovers',
       );
     } else if (!failingNow && this.failing) {
-      this.warn(`otelkit: telemetry export to ${this.endpoint} recovered (${signal}); sending again`);
+      this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again`);
     }
     this.failing = failingNow;
   }
