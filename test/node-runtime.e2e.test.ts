@@ -31,8 +31,8 @@ function rssMiB(pid: number): number {
 describe('@otelkit/node at run time: shutdown, Collector outages, errors, security events, health', () => {
   let stack: Stack;
   let service: RunningService | undefined;
-  const start = (name: string, env: Record<string, string> = {}) =>
-    startService(stack, { name, entry: SECURE_APP, cwd, env }, logDir).then((s) => {
+  const start = (name: string, env: Record<string, string> = {}, entry = SECURE_APP) =>
+    startService(stack, { name, entry, cwd, env }, logDir).then((s) => {
       service = s;
       return s;
     });
@@ -84,18 +84,12 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
   });
 
   it('flushes on SIGTERM before signal-exit, loaded by a dependency, ends the process', async () => {
-    const app = await startService(
-      stack,
-      {
-        name: 'signal-exit-app',
-        entry: 'test/fixtures/signal-exit-app.mjs',
-        cwd,
-        // Batches are held for a minute: only the shutdown flush can deliver them.
-        env: { OTEL_BSP_SCHEDULE_DELAY: '60000' },
-      },
-      logDir,
+    // Batches are held for a minute: only the shutdown flush can deliver them.
+    const app = await start(
+      'signal-exit-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      'test/fixtures/signal-exit-app.mjs',
     );
-    service = app;
     expect((await fetch(`${app.url}/before-sigterm`)).status).toBe(200);
     await app.process.kill('SIGTERM');
     const exit = await app.process.exit();
@@ -108,18 +102,12 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
   });
 
   it('records the requests an application drains after SIGTERM with its own handler', async () => {
-    const app = await startService(
-      stack,
-      {
-        name: 'graceful-app',
-        entry: 'test/fixtures/graceful-app.mjs',
-        cwd,
-        // Batches are held for a minute: only a flush at the end can deliver them.
-        env: { OTEL_BSP_SCHEDULE_DELAY: '60000' },
-      },
-      logDir,
+    // Batches are held for a minute: only a flush at the end can deliver them.
+    const app = await start(
+      'graceful-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      'test/fixtures/graceful-app.mjs',
     );
-    service = app;
     const inFlight = fetch(`${app.url}/drained`);
     await sleep(150);
     await app.process.kill('SIGTERM');
@@ -365,12 +353,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
   });
 
   it('instruments an unchanged Fastify app: route spans, and the health plugin answers', async () => {
-    const app = await startService(
-      stack,
-      { name: 'fastify-probe', entry: 'test/fixtures/fastify-app.mjs', cwd },
-      logDir,
-    );
-    service = app;
+    const app = await start('fastify-probe', {}, 'test/fixtures/fastify-app.mjs');
     expect((await fetch(`${app.url}/items/7`)).status).toBe(200);
     expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
     const server = await eventually('the Fastify server span with its route', async () =>
