@@ -107,17 +107,23 @@ export function runningSdk(): OtelkitSdk | undefined {
   return running;
 }
 
+// Set once this SDK has registered its globals, so that a start() that fails before then leaves
+// whatever the application registered itself alone.
+let globalsRegistered = false;
+
 /**
  * Unregisters the global providers, propagator, context manager and export tracker, so that a
  * later `start()` can register its own: the API refuses to replace a registered global.
  */
 function releaseGlobals(): void {
+  setExportStatusTracker(undefined);
+  if (!globalsRegistered) return;
+  globalsRegistered = false;
   trace.disable();
   metrics.disable();
   logs.disable();
   propagation.disable();
   context.disable();
-  setExportStatusTracker(undefined);
 }
 
 function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitSdk {
@@ -147,6 +153,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     ),
   });
   tracerProvider.register({ propagator: buildPropagator(config.propagators) });
+  globalsRegistered = true;
 
   const meterProvider = new MeterProvider({
     resource,
