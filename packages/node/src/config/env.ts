@@ -3,6 +3,7 @@ import {
   type BatchOptions,
   type DetectorName,
   ESM_LOADER_MODES,
+  type EsmLoaderMode,
   type InstrumentationName,
   LOG_LEVELS,
   type OtlpCompression,
@@ -152,10 +153,22 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       resourceDetectors: detectorList(text('OTEL_NODE_RESOURCE_DETECTORS'), reject),
       shutdownTimeoutMs: integer('OTELKIT_SHUTDOWN_TIMEOUT_MS', 5000, 0, 120_000),
       ignoreHealthProbes: true,
-      esmLoader: oneOf('OTELKIT_ESM_LOADER', ESM_LOADER_MODES, 'auto'),
+      esmLoader: esmLoaderOf(values),
       logLevel: oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'none'),
     },
   };
+}
+
+/**
+ * `OTELKIT_ESM_LOADER` alone, for the register entries, which decide on the ESM hooks before
+ * `start()` reads (and reports) the whole environment.
+ */
+export function esmLoaderMode(env: Env = process.env): EsmLoaderMode {
+  return esmLoaderOf(envValues(env, () => {}));
+}
+
+function esmLoaderOf(values: EnvValues): EsmLoaderMode {
+  return values.oneOf('OTELKIT_ESM_LOADER', ESM_LOADER_MODES, 'auto');
 }
 
 /** The metric reader's interval and timeout; the reader refuses a timeout longer than the interval. */

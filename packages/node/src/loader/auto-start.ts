@@ -1,6 +1,6 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import { readEnvironment } from '../config/env.js';
+import { esmLoaderMode } from '../config/env.js';
 import { start } from '../sdk/start.js';
 import { startWithEsmHooks } from './esm-hooks.js';
 import { mainNeedsEsmHooks } from './main-module-format.js';
@@ -18,9 +18,8 @@ export function autoStart(): void {
   // neither the main thread's role nor a parent port): an SDK started there would report that
   // thread as one more instance of the service.
   if (!isMainThread && parentPort === null) return;
-  // start() reports any invalid variable; this only needs the one setting.
-  const { esmLoader } = readEnvironment().config;
-  if (esmLoader !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
+  // Only the one setting: start() reads the rest, and reports a bad value, once.
+  if (esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
     start();
     return;
   }

@@ -7,7 +7,8 @@ import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpCompression, OtlpProtocol, SignalOptions } from '../config/options.js';
 import { lazyRequire } from './lazy-require.js';
 
-type Signal = 'trace' | 'metrics' | 'logs';
+/** A signal, as the OTLP exporter packages name it. */
+export type Signal = 'trace' | 'metrics' | 'logs';
 const CLASS_NAMES: Record<Signal, string> = {
   trace: 'OTLPTraceExporter',
   metrics: 'OTLPMetricExporter',
@@ -70,30 +71,26 @@ function grpcMetadata(headers: Record<string, string>): unknown {
 /** Wraps an OTLP exporter, e.g. to follow whether its exports reach the Collector. */
 export type Track<T> = (exporter: T) => T;
 
-/** The span exporters `options` lists, OTLP ones wrapped by `track`; none when traces are off. */
-export function spanExporters(options: SignalOptions, track: Track<SpanExporter>): SpanExporter[] {
-  return options.exporters.map((kind) =>
-    kind === 'console' ? new ConsoleSpanExporter() : track(otlpExporter<SpanExporter>('trace', options)),
-  );
+/** The exporter type of each signal. */
+export interface SignalExporterTypes {
+  trace: SpanExporter;
+  metrics: PushMetricExporter;
+  logs: LogRecordExporter;
 }
 
-/** The metric exporters `options` lists, OTLP ones wrapped by `track`; none when metrics are off. */
-export function metricExporters(
+const CONSOLE: { [S in Signal]: () => SignalExporterTypes[S] } = {
+  trace: () => new ConsoleSpanExporter(),
+  metrics: () => new ConsoleMetricExporter(),
+  logs: () => new ConsoleLogRecordExporter(),
+};
+
+/** The exporters `options` lists for `signal`, OTLP ones wrapped by `track`; none when it is off. */
+export function signalExporters<S extends Signal>(
+  signal: S,
   options: SignalOptions,
-  track: Track<PushMetricExporter>,
-): PushMetricExporter[] {
+  track: Track<SignalExporterTypes[S]>,
+): SignalExporterTypes[S][] {
   return options.exporters.map((kind) =>
-    kind === 'console'
-      ? new ConsoleMetricExporter()
-      : track(otlpExporter<PushMetricExporter>('metrics', options)),
-  );
-}
-
-/** The log exporters `options` lists, OTLP ones wrapped by `track`; none when logs are off. */
-export function logExporters(options: SignalOptions, track: Track<LogRecordExporter>): LogRecordExporter[] {
-  return options.exporters.map((kind) =>
-    kind === 'console'
-      ? new ConsoleLogRecordExporter()
-      : track(otlpExporter<LogRecordExporter>('logs', options)),
+    kind === 'console' ? CONSOLE[signal]() : track(otlpExporter<SignalExporterTypes[S]>(signal, options)),
   );
 }

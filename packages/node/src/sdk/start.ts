@@ -20,7 +20,7 @@ import {
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
-import { logExporters, metricExporters, spanExporters } from './exporters.js';
+import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
 import { buildPropagator } from './propagator.js';
@@ -148,7 +148,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     resource,
     sampler: buildSampler(config),
     spanLimits: config.spanLimits,
-    spanProcessors: spanExporters(config.traces, (e) => trackSpanExporter(e, tracker)).map(
+    spanProcessors: signalExporters('trace', config.traces, (e) => trackSpanExporter(e, tracker)).map(
       (exporter) => new BatchSpanProcessor(exporter, config.spanBatch),
     ),
   });
@@ -157,7 +157,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
 
   const meterProvider = new MeterProvider({
     resource,
-    readers: metricExporters(config.metrics, (e) => trackMetricExporter(e, tracker)).map(
+    readers: signalExporters('metrics', config.metrics, (e) => trackMetricExporter(e, tracker)).map(
       (exporter) =>
         new PeriodicExportingMetricReader({
           exporter,
@@ -173,7 +173,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const loggerProvider = new LoggerProvider({
     resource,
     logRecordLimits: config.logRecordLimits,
-    processors: logExporters(config.logs, (e) => trackLogExporter(e, tracker)).map(
+    processors: signalExporters('logs', config.logs, (e) => trackLogExporter(e, tracker)).map(
       (exporter) => new BatchLogRecordProcessor({ exporter, ...config.logBatch }),
     ),
   });
