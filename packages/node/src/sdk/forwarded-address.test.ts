@@ -5,14 +5,14 @@ import { setAddressAttributes } from './forwarded-address.js';
 
 const PEER = '10.0.0.2';
 
-function addresses(headers: IncomingHttpHeaders, scheme = 'http'): Attributes {
+function addresses(headers: IncomingHttpHeaders, scheme: 'http' | 'https' = 'http'): Attributes {
   const attributes: Attributes = {};
   setAddressAttributes(attributes, { headers, socket: { remoteAddress: PEER, remotePort: 51234 } }, scheme);
   return attributes;
 }
 
 const client = (headers: IncomingHttpHeaders) => addresses(headers)['client.address'];
-const server = (headers: IncomingHttpHeaders, scheme = 'http') => {
+const server = (headers: IncomingHttpHeaders, scheme: 'http' | 'https' = 'http') => {
   const attributes = addresses(headers, scheme);
   return [attributes['server.address'], attributes['server.port']];
 };
@@ -20,16 +20,43 @@ const server = (headers: IncomingHttpHeaders, scheme = 'http') => {
 describe('setAddressAttributes', () => {
   it('keeps network.peer.* on the socket whatever the headers say', () => {
     expect(addresses({ forwarded: 'for=192.0.2.1', 'x-forwarded-for': '192.0.2.2' })).toEqual({
+      'url.scheme': 'http',
       'client.address': '192.0.2.1',
       'network.peer.address': PEER,
       'network.peer.port': 51234,
     });
   });
 
-  it('sets nothing it does not know', () => {
+  it('sets only the local scheme when it knows nothing else', () => {
     const attributes: Attributes = {};
-    setAddressAttributes(attributes, { headers: {}, socket: {} }, 'http');
-    expect(attributes).toEqual({});
+    setAddressAttributes(attributes, { headers: {}, socket: {} }, 'https');
+    expect(attributes).toEqual({ 'url.scheme': 'https' });
+  });
+
+  it.each<[string, IncomingHttpHeaders, 'http' | 'https', string]>([
+    ['no proxy headers', {}, 'http', 'http'],
+    ['no proxy headers on an https server', {}, 'https', 'https'],
+    ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }, 'http', 'https'],
+    [
+      'the first X-Forwarded-Proto entry, in any case',
+      { 'x-forwarded-proto': 'HTTPS, http' },
+      'http',
+      'https',
+    ],
+    ['X-Forwarded-Proto saying http to an https server', { 'x-forwarded-proto': 'http' }, 'https', 'http'],
+    ['Forwarded proto=', { forwarded: 'for=192.0.2.1;proto=https' }, 'http', 'https'],
+    [
+      'Forwarded proto= before X-Forwarded-Proto',
+      { forwarded: 'proto=http', 'x-forwarded-proto': 'https' },
+      'https',
+      'http',
+    ],
+    // Forgeable headers feed a metric attribute: an unknown scheme must not add a series.
+    ['an X-Forwarded-Proto that is no HTTP scheme', { 'x-forwarded-proto': 'gopher' }, 'http', 'http'],
+    ['a Forwarded proto= that is no HTTP scheme', { forwarded: 'proto=wss' }, 'https', 'https'],
+    ['an empty X-Forwarded-Proto', { 'x-forwarded-proto': ' ' }, 'http', 'http'],
+  ])('url.scheme from %s', (_case, headers, scheme, expected) => {
+    expect(addresses(headers, scheme)['url.scheme']).toBe(expected);
   });
 
   it.each<[string, IncomingHttpHeaders, string]>([
@@ -79,11 +106,17 @@ describe('setAddressAttributes', () => {
     );
   });
 
-  it.each<[string, IncomingHttpHeaders, string, unknown[]]>([
+  it.each<[string, IncomingHttpHeaders, 'http' | 'https', unknown[]]>([
     ['Host with a port', { host: 'example.com:8080' }, 'http', ['example.com', 8080]],
     ['Host without a port, over http', { host: 'example.com' }, 'http', ['example.com', 80]],
     ['Host without a port, over https', { host: 'example.com' }, 'https', ['example.com', 443]],
     ['Host with an empty port', { host: 'example.com:' }, 'https', ['example.com', 443]],
+    [
+      'Host without a port behind a TLS-terminating proxy',
+      { host: 'example.com', 'x-forwarded-proto': 'https' },
+      'http',
+      ['example.com', 443],
+    ],
     ['bracketed IPv6 Host', { host: '[::1]:3000' }, 'http', ['[::1]', 3000]],
     ['bracketed IPv6 Host without a port', { host: '[::1]' }, 'http', ['[::1]', 80]],
     [

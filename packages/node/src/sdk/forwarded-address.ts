@@ -10,28 +10,34 @@ export interface AddressedRequest {
 }
 
 /**
- * Sets `server.address`, `server.port`, `client.address`, `network.peer.address` and
- * `network.peer.port` of an incoming request as the stable HTTP semantic conventions define them
- * for a server behind proxies: the server is the host the original client asked for (`Forwarded`
- * `host=`, else `X-Forwarded-Host`, else `Host`), the client is the original client (`Forwarded`
- * `for=`, else the first `X-Forwarded-For` entry, else the socket peer), and the peer is always
- * the socket's.
+ * Sets `url.scheme`, `server.address`, `server.port`, `client.address`, `network.peer.address`
+ * and `network.peer.port` of an incoming request as the stable HTTP semantic conventions define
+ * them for a server behind proxies: the scheme is the one the original client used (`Forwarded`
+ * `proto=`, else the first `X-Forwarded-Proto` entry, else the local server's), the server is the
+ * host that client asked for (`Forwarded` `host=`, else `X-Forwarded-Host`, else `Host`), the
+ * client is the original client (`Forwarded` `for=`, else the first `X-Forwarded-For` entry, else
+ * the socket peer), and the peer is always the socket's.
+ *
+ * `url.scheme` is also an attribute of `http.server.request.duration`, so only `http` and `https`
+ * are taken from the headers, which any client can forge: anything else would add series.
  *
  * A header that does not parse, or names no usable address (`for=unknown`, an obfuscated node, a
  * host with stray characters), is skipped for the next source; nothing here throws. Without
  * proxy headers this costs a lookup per header and the `Host` parse it always did.
  *
  * @param attributes - The span's attributes, set in place so no intermediate object is made.
- * @param scheme - The local server's scheme; it gives `Host` without a port its default port.
+ * @param scheme - The local server's scheme, for a request that came without a forwarded one.
  */
 export function setAddressAttributes(
   attributes: Attributes,
   request: AddressedRequest,
-  scheme: string,
+  scheme: 'http' | 'https',
 ): void {
   const { headers, socket } = request;
   const forwarded = forwardedElements(first(headers.forwarded));
-  setServerAddress(attributes, headers, forwarded, scheme);
+  const clientScheme = originalScheme(headers, forwarded) ?? scheme;
+  attributes['url.scheme'] = clientScheme;
+  setServerAddress(attributes, headers, forwarded, clientScheme);
   const peer = socket.remoteAddress;
   const client = originalClient(headers, forwarded) ?? peer;
   if (client !== undefined) attributes['client.address'] = client;
@@ -67,8 +73,24 @@ function setServerAddress(
     const proto = firstEntry(first(headers['x-forwarded-proto']))?.toLowerCase();
     if (setHost(attributes, forwardedHost, proto)) return;
   }
+  // Proxies pass Host on as the client sent it, so its default port is that of the client's scheme.
   const host = headers.host;
   if (host) setHost(attributes, host, scheme);
+}
+
+function originalScheme(
+  headers: IncomingHttpHeaders,
+  forwarded: readonly ForwardedElement[],
+): 'http' | 'https' | undefined {
+  const fromForwarded = forwarded.find((e) => e.proto !== undefined)?.proto;
+  if (fromForwarded !== undefined) return httpScheme(fromForwarded);
+  const fromHeader = firstEntry(first(headers['x-forwarded-proto']));
+  return fromHeader === undefined ? undefined : httpScheme(fromHeader);
+}
+
+function httpScheme(value: string): 'http' | 'https' | undefined {
+  const scheme = value.toLowerCase();
+  return scheme === 'http' || scheme === 'https' ? scheme : undefined;
 }
 
 function originalClient(

@@ -321,6 +321,20 @@ describe('HttpServerInstrumentation address attributes', () => {
     expect(attributes['server.port']).toBeUndefined();
   });
 
+  it('reports the scheme the client used behind a TLS-terminating proxy, on the span and the metric', async () => {
+    const { attributes } = await serverSpanAttributes({
+      host: 'shop.example.com',
+      'x-forwarded-proto': 'https',
+    });
+    expect(attributes).toMatchObject({
+      'url.scheme': 'https',
+      'server.address': 'shop.example.com',
+      'server.port': 443,
+    });
+    const [point] = await sdk.dataPoints('http.server.request.duration');
+    expect(point?.attributes['url.scheme']).toBe('https');
+  });
+
   it('gives a Host without a port the default port of the server’s scheme', async () => {
     const { attributes } = await serverSpanAttributes({ host: 'example.com' });
     expect(attributes).toMatchObject({ 'server.address': 'example.com', 'server.port': 80 });

@@ -165,12 +165,12 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
     const method = request.method ?? 'GET';
     const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const attributes = requestAttributes(scheme, request, method, knownMethod, path, target, queryAt);
+    // The original client's scheme, when a proxy said it: the metric carries the span's.
+    const clientScheme = attributes['url.scheme'] as string;
     const span = this.tracer.startSpan(
       knownMethod === '_OTHER' ? 'HTTP' : knownMethod,
-      {
-        kind: SpanKind.SERVER,
-        attributes: requestAttributes(scheme, request, method, knownMethod, path, target, queryAt),
-      },
+      { kind: SpanKind.SERVER, attributes },
       parent,
     );
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
@@ -178,7 +178,7 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
     const end = (errorType: string | undefined) => {
       if (ended) return;
       ended = true;
-      this.endRequest(span, rpc, scheme, request, response, knownMethod, startedAt, errorType);
+      this.endRequest(span, rpc, clientScheme, request, response, knownMethod, startedAt, errorType);
     };
     // 'close' follows every response: after 'finish' when it was sent, alone when the client
     // went away first. One plain listener is cheaper than a `once` pair. Added before
@@ -256,7 +256,7 @@ interface TracedRequest {
 }
 
 function requestAttributes(
-  scheme: string,
+  scheme: 'http' | 'https',
   request: IncomingMessage,
   method: string,
   knownMethod: string,
@@ -273,8 +273,8 @@ function requestAttributes(
   };
   if (knownMethod !== method) attributes['http.request.method_original'] = method;
   if (queryAt >= 0) attributes['url.query'] = redactQuery(target.slice(queryAt + 1));
-  // Behind a proxy or ingress the socket peer is the proxy: server.* and client.address come from
-  // the forwarding headers first, network.peer.* stay the socket's.
+  // Behind a proxy or ingress the socket peer is the proxy: url.scheme, server.* and
+  // client.address come from the forwarding headers first, network.peer.* stay the socket's.
   setAddressAttributes(attributes, request, scheme);
   const userAgent = headers['user-agent'];
   if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
