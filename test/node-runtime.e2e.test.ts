@@ -122,6 +122,63 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
+  it('sends the spans and logs of an application whose SIGTERM handler calls process.exit()', async () => {
+    // Batches are held for a minute: only the send in the 'exit' event can deliver them.
+    const app = await start(
+      'exit-now-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000', EXIT_ON_SIGTERM: 'now' },
+      'test/fixtures/exiting-app.mjs',
+    );
+    expect((await fetch(`${app.url}/answered`)).status).toBe(200);
+    const cutShort = fetch(`${app.url}/cut-short`).catch(() => undefined);
+    await sleep(100);
+    await app.process.kill('SIGTERM');
+    expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });
+    await cutShort;
+    const span = await spanInSink(
+      'the server span of the request before SIGTERM',
+      'exit-now-app',
+      '/answered',
+    );
+    // The request cut short by the exit never ended its span, but its log record was emitted.
+    const logs = await eventually(
+      'the log records of both requests',
+      async () => {
+        const found = sinkLogs(stack.endpoints.sinkDir).filter(
+          (l) => l.resource['service.name'] === 'exit-now-app',
+        );
+        return found.length >= 2 ? found : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(logs.map((l) => l.attributes[SecurityAttributes.userId]).sort()).toEqual([
+      '/answered',
+      '/cut-short',
+    ]);
+    expect(logs.find((l) => l.attributes[SecurityAttributes.userId] === '/answered')?.traceId).toBe(
+      span.traceId,
+    );
+  });
+
+  it('sends what a drain records before the application calls process.exit()', async () => {
+    // Batches are held for a minute: only the send in the 'exit' event can deliver them.
+    const app = await start(
+      'exit-drain-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000', EXIT_ON_SIGTERM: 'after-drain' },
+      'test/fixtures/exiting-app.mjs',
+    );
+    const inFlight = fetch(`${app.url}/drained`);
+    await sleep(100);
+    await app.process.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });
+    await spanInSink(
+      'the server span of the request drained before process.exit()',
+      'exit-drain-app',
+      '/drained',
+    );
+  });
+
   it('flushes when the application ends by itself, and keeps its exit code', async () => {
     const job = spawn(process.execPath, ['--import', '@otelkit/node/register', 'fixtures/batch-job.mjs'], {
       cwd,

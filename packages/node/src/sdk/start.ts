@@ -1,9 +1,9 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { readEnvironment } from '../config/env.js';
 import type { ResolvedConfig, StartOptions } from '../config/options.js';
 import { installCrashHandlers } from '../errors/crash-handlers.js';
@@ -12,6 +12,7 @@ import { isHealthPath } from '../health/handlers.js';
 import { defaultHealthRegistry } from '../health/health-registry.js';
 import { within } from '../lifecycle/bounded.js';
 import { installExitFlush } from '../lifecycle/exit-flush.js';
+import { installExitSend } from '../lifecycle/exit-send.js';
 import { installSignalHandlers } from '../lifecycle/signals.js';
 import {
   type ExportStatus,
@@ -20,6 +21,7 @@ import {
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
+import { ExitExport } from './exit-export.js';
 import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
@@ -143,14 +145,15 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   setExportStatusTracker(tracker);
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
+  const exitExport = new ExitExport();
 
   const tracerProvider = new NodeTracerProvider({
     resource,
     sampler: buildSampler(config),
     spanLimits: config.spanLimits,
-    spanProcessors: signalExporters('trace', config.traces, (e) => trackSpanExporter(e, tracker)).map(
-      (exporter) => new BatchSpanProcessor(exporter, config.spanBatch),
-    ),
+    spanProcessors: signalExporters('trace', config.traces, (e) =>
+      exitExport.spanExporter(trackSpanExporter(e, tracker), config.traces),
+    ).map((exporter) => exitExport.spanProcessor(exporter, config.spanBatch)),
   });
   tracerProvider.register({ propagator: buildPropagator(config.propagators) });
   globalsRegistered = true;
@@ -173,9 +176,9 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const loggerProvider = new LoggerProvider({
     resource,
     logRecordLimits: config.logRecordLimits,
-    processors: signalExporters('logs', config.logs, (e) => trackLogExporter(e, tracker)).map(
-      (exporter) => new BatchLogRecordProcessor({ exporter, ...config.logBatch }),
-    ),
+    processors: signalExporters('logs', config.logs, (e) =>
+      exitExport.logExporter(trackLogExporter(e, tracker), config.logs),
+    ).map((exporter) => exitExport.logProcessor(exporter, config.logBatch)),
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 
@@ -200,6 +203,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   // still queued then is lost if the process exits, and that must not go unnoticed.
   const exportWithin = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
     if (await within(work, timeoutMs)) return true;
+    exitExport.abandon();
     warn(
       `otelkit: telemetry was still being exported to ${exportOrigin} after ${timeoutMs} ms; ` +
         'what is left is lost if the process exits now (OTELKIT_SHUTDOWN_TIMEOUT_MS sets the wait)',
@@ -227,6 +231,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       stopped ??= (async () => {
         removeSignalHandlers();
         removeExitFlush();
+        removeExitSend();
         removeCrashHandlers();
         removeBuiltinChecks();
         unregister();
@@ -251,6 +256,11 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       ? () => {}
       : installSignalHandlers({ shutdown: () => sdk.shutdown(), flush: () => sdk.flush() });
   const removeExitFlush = installExitFlush(() => flushWithin());
+  const removeExitSend = installExitSend(
+    (timeoutMs) => exitExport.sendAtExit(timeoutMs),
+    { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs },
+    warn,
+  );
   const removeCrashHandlers =
     options.handleCrashes === false
       ? () => {}

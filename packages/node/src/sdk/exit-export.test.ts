@@ -1,0 +1,148 @@
+import { gunzipSync } from 'node:zlib';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BatchOptions, SignalOptions } from '../config/options.js';
+import { type ReceiverProcess, startReceiverProcess } from '../testing/receiver-process.js';
+import { ExitExport } from './exit-export.js';
+
+/** An exporter whose exports stay unanswered until the test answers them. */
+class HeldExporter implements SpanExporter {
+  readonly batches: { items: unknown[]; answer: (result: ExportResult) => void }[] = [];
+  export(items: ReadableSpan[], answer: (result: ExportResult) => void): void {
+    this.batches.push({ items, answer });
+  }
+  shutdown = async () => {};
+  forceFlush = async () => {};
+}
+
+const HELD: BatchOptions = {
+  scheduledDelayMillis: 60_000,
+  exportTimeoutMillis: 30_000,
+  maxQueueSize: 100,
+  maxExportBatchSize: 2,
+};
+
+let receiver: ReceiverProcess;
+
+afterEach(async () => {
+  await receiver?.stop();
+});
+
+function signalOptions(path: string, overrides: Partial<SignalOptions> = {}): SignalOptions {
+  return {
+    exporters: ['otlp'],
+    endpoint: `${receiver.url}${path}`,
+    protocol: 'http/json',
+    headers: { 'x-api-key': 'k' },
+    timeoutMs: 10_000,
+    compression: 'none',
+    ...overrides,
+  };
+}
+
+interface JsonSpans {
+  resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+}
+const spanNames = (body: Buffer) =>
+  (JSON.parse(body.toString()) as JsonSpans).resourceSpans
+    .flatMap((r) => r.scopeSpans)
+    .flatMap((s) => s.spans.map((span) => span.name))
+    .sort();
+
+/** A tracer provider whose spans go through `exitExport` to a {@link HeldExporter}. */
+function tracing(exitExport: ExitExport, batch = HELD, sampled = true) {
+  const inner = new HeldExporter();
+  const exporter = exitExport.spanExporter(inner, signalOptions('/v1/traces'));
+  const provider = new BasicTracerProvider({
+    spanProcessors: [exitExport.spanProcessor(exporter, batch)],
+    ...(sampled ? {} : { sampler: new AlwaysOffSampler() }),
+  });
+  const tracer = provider.getTracer('test');
+  return { inner, end: (name: string) => tracer.startSpan(name).end() };
+}
+
+describe('ExitExport', () => {
+  it('sends at exit what the processor holds and what is on its way, not what was answered', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    const { inner, end } = tracing(exitExport);
+    // Batches of two: the first is answered (a refusal after retries counts too), the second not.
+    end('answered-1');
+    end('answered-2');
+    inner.batches[0]?.answer({ code: ExportResultCode.FAILED });
+    await new Promise((resolve) => setImmediate(resolve));
+    end('on-its-way-1');
+    end('on-its-way-2');
+    end('buffered');
+    expect(inner.batches.map((b) => b.items.length)).toEqual([2, 2]);
+
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 3, outcome: 'sent' });
+    const [request] = await receiver.requests(1);
+    expect(request?.url).toBe('/v1/traces');
+    expect(request?.headers).toMatchObject({ 'content-type': 'application/json', 'x-api-key': 'k' });
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['buffered', 'on-its-way-1', 'on-its-way-2']);
+  });
+
+  it('sends log records, gzipped when the signal is, alongside spans', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    tracing(exitExport).end('last-span');
+    const logExporter = exitExport.logExporter(
+      { export: () => {}, shutdown: async () => {}, forceFlush: async () => {} },
+      signalOptions('/v1/logs', { compression: 'gzip', protocol: 'http/protobuf' }),
+    );
+    const logs = new LoggerProvider({ processors: [exitExport.logProcessor(logExporter, HELD)] });
+    logs.getLogger('test').emit({ body: 'the last words' });
+
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 2, outcome: 'sent' });
+    const requests = await receiver.requests(2);
+    const logRequest = requests.find((r) => r.url === '/v1/logs');
+    expect(logRequest?.headers).toMatchObject({
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'gzip',
+    });
+    expect(gunzipSync(logRequest?.body ?? Buffer.alloc(0)).toString('latin1')).toContain('the last words');
+    expect(spanNames(requests.find((r) => r.url === '/v1/traces')?.body ?? Buffer.alloc(0))).toEqual([
+      'last-span',
+    ]);
+  });
+
+  it('holds no unsampled span, and sends nothing when nothing is left', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    tracing(exitExport, HELD, false).end('unsampled');
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
+  });
+
+  it('holds at most a full buffer and a batch, the newest', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    const { end } = tracing(exitExport, { ...HELD, maxQueueSize: 2, maxExportBatchSize: 1 });
+    for (const name of ['s1', 's2', 's3', 's4', 's5']) end(name);
+    expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 3 });
+    const [request] = await receiver.requests(1);
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['s3', 's4', 's5']);
+  });
+
+  it('sends nothing once abandoned: a flush found the Collector unreachable', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    tracing(exitExport).end('given-up');
+    exitExport.abandon();
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
+  });
+
+  it('leaves gRPC exporters alone', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport({});
+    const inner = new HeldExporter();
+    expect(exitExport.spanExporter(inner, signalOptions('', { protocol: 'grpc' }))).toBe(inner);
+  });
+});

@@ -1,0 +1,205 @@
+import { gzipSync } from 'node:zlib';
+import { type Context, TraceFlags } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import {
+  type ISerializer,
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
+import {
+  BatchLogRecordProcessor,
+  type LogRecordExporter,
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+  type SdkLogRecord,
+} from '@opentelemetry/sdk-logs';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { BatchOptions, SignalOptions } from '../config/options.js';
+import type { ExitSendReport } from '../lifecycle/exit-send.js';
+import { type ExitRequest, sendBeforeExit } from '../lifecycle/exit-sender.js';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * One signal's items that a batch processor took but whose export has not been answered: those
+ * in its buffer and those on their way. They stay exactly as long as the processor holds them.
+ */
+class Unanswered<T> {
+  private readonly items = new Set<T>();
+  // A full processor drops what it takes, and a dropped item's export never answers: beyond a
+  // full buffer and a batch on its way, the oldest item is forgotten.
+  limit = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly encode: (items: T[]) => ExitRequest | undefined) {}
+
+  add(item: T): void {
+    this.items.add(item);
+    if (this.items.size > this.limit) this.items.delete(this.items.values().next().value as T);
+  }
+
+  answered(items: readonly T[]): void {
+    for (const item of items) this.items.delete(item);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  request(): ExitRequest | undefined {
+    return this.items.size === 0 ? undefined : this.encode([...this.items]);
+  }
+}
+
+/**
+ * Sends the spans and log records that `process.exit()` would drop.
+ *
+ * `process.exit()` ends the process as soon as the 'exit' listeners return, and the event loop no
+ * longer runs in them: what the batch processors hold, and the batches whose export is on its way,
+ * are lost. Applications call it everywhere, from a SIGTERM handler (`process.exit(0)`) to the end
+ * of a graceful drain (`server.close(() => process.exit(0))`). The processors and exporters made
+ * here keep track of what is not yet answered; in the 'exit' event that is encoded with the OTLP
+ * exporters' own serializers and sent, blocking, from a worker thread.
+ *
+ * A batch whose request had already reached the Collector when the process exited is sent twice;
+ * none is lost for that. Metrics are not sent (their collection is asynchronous), nor anything over
+ * gRPC.
+ */
+export class ExitExport {
+  private abandoned = false;
+  // Keyed by the exporter made here; each holds its own signal's items.
+  private readonly signals = new Map<object, Unanswered<unknown>>();
+
+  /** @param env - where the exporters read their TLS files (`OTEL_EXPORTER_OTLP_*CERTIFICATE`). */
+  constructor(private readonly env: Env = process.env) {}
+
+  /** Wraps an OTLP span exporter configured by `options`; gRPC ones are returned as they are. */
+  spanExporter(inner: SpanExporter, options: SignalOptions): SpanExporter {
+    if (options.protocol === 'grpc') return inner;
+    const serializer = options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
+    return this.track<ReadableSpan, SpanExporter>(inner, this.encoder(options, 'TRACES', serializer));
+  }
+
+  /** Wraps an OTLP log record exporter configured by `options`; gRPC ones are returned as they are. */
+  logExporter(inner: LogRecordExporter, options: SignalOptions): LogRecordExporter {
+    if (options.protocol === 'grpc') return inner;
+    const serializer = options.protocol === 'http/json' ? JsonLogsSerializer : ProtobufLogsSerializer;
+    return this.track<ReadableLogRecord, LogRecordExporter>(inner, this.encoder(options, 'LOGS', serializer));
+  }
+
+  /** The batch processor for `exporter`, telling an exporter made here what it takes. */
+  spanProcessor(exporter: SpanExporter, batch: BatchOptions): SpanProcessor {
+    const processor = new BatchSpanProcessor(exporter, batch);
+    const unanswered = this.unanswered<ReadableSpan>(exporter, batch);
+    if (!unanswered) return processor;
+    return {
+      onStart: (span: Span, parent: Context) => processor.onStart(span, parent),
+      onEnd: (span: ReadableSpan) => {
+        // The processor passes over unsampled spans, as the exporter never sees them.
+        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) unanswered.add(span);
+        processor.onEnd(span);
+      },
+      forceFlush: () => processor.forceFlush(),
+      shutdown: () => processor.shutdown(),
+    };
+  }
+
+  /** The batch processor for `exporter`, telling an exporter made here what it takes. */
+  logProcessor(exporter: LogRecordExporter, batch: BatchOptions): LogRecordProcessor {
+    const processor = new BatchLogRecordProcessor({ exporter, ...batch });
+    const unanswered = this.unanswered<ReadableLogRecord>(exporter, batch);
+    if (!unanswered) return processor;
+    return {
+      onEmit: (record: SdkLogRecord) => {
+        unanswered.add(record);
+        processor.onEmit(record);
+      },
+      forceFlush: () => processor.forceFlush(),
+      shutdown: () => processor.shutdown(),
+    };
+  }
+
+  /**
+   * Sends nothing at exit from now on. For when a bounded flush found the Collector unreachable:
+   * the process must not wait for it a second time on its way out.
+   */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  /** Sends what is unanswered, blocking at most `timeoutMs`. Only for the 'exit' event. */
+  sendAtExit(timeoutMs: number): ExitSendReport {
+    if (this.abandoned) return { items: 0, outcome: undefined };
+    let items = 0;
+    const requests: ExitRequest[] = [];
+    for (const unanswered of this.signals.values()) {
+      const request = unanswered.request();
+      if (!request) continue;
+      items += unanswered.size;
+      requests.push(request);
+    }
+    if (requests.length === 0) return { items: 0, outcome: undefined };
+    return { items, outcome: sendBeforeExit(requests, timeoutMs) };
+  }
+
+  private unanswered<T>(exporter: object, batch: BatchOptions): Unanswered<T> | undefined {
+    const unanswered = this.signals.get(exporter) as Unanswered<T> | undefined;
+    if (unanswered) unanswered.limit = batch.maxQueueSize + batch.maxExportBatchSize;
+    return unanswered;
+  }
+
+  private track<T, E extends SpanExporter | LogRecordExporter>(
+    inner: E,
+    encode: (items: T[]) => ExitRequest | undefined,
+  ): E {
+    const unanswered = new Unanswered<T>(encode);
+    const exporter = {
+      export: (items: T[], done: (result: ExportResult) => void) => {
+        (inner.export as (items: T[], done: (result: ExportResult) => void) => void)(items, (result) => {
+          // Sent or given up on after the exporter's retries: either way not for the exit.
+          unanswered.answered(items);
+          done(result);
+        });
+      },
+      shutdown: () => inner.shutdown(),
+      forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+    } as E;
+    this.signals.set(exporter, unanswered as unknown as Unanswered<unknown>);
+    return exporter;
+  }
+
+  private encoder<T>(
+    options: SignalOptions,
+    signalKey: 'TRACES' | 'LOGS',
+    serializer: ISerializer<T[], unknown>,
+  ): (items: T[]) => ExitRequest | undefined {
+    const headers: Record<string, string> = {
+      ...options.headers,
+      'Content-Type': options.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
+    };
+    if (options.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
+    const tls = this.tlsFiles(signalKey);
+    return (items) => {
+      const encoded = serializer.serializeRequest(items);
+      if (!encoded) return undefined;
+      const body = options.compression === 'gzip' ? gzipSync(encoded) : encoded;
+      return { url: options.endpoint, headers, body, tls };
+    };
+  }
+
+  /** The PEM files the OTLP/HTTP exporters use: the signal's own, else the general ones. */
+  private tlsFiles(signalKey: 'TRACES' | 'LOGS'): ExitRequest['tls'] {
+    const file = (suffix: string) =>
+      this.env[`OTEL_EXPORTER_OTLP_${signalKey}_${suffix}`] || this.env[`OTEL_EXPORTER_OTLP_${suffix}`];
+    const tls: ExitRequest['tls'] = {};
+    const ca = file('CERTIFICATE');
+    const cert = file('CLIENT_CERTIFICATE');
+    const key = file('CLIENT_KEY');
+    if (ca) tls.ca = ca;
+    if (cert) tls.cert = cert;
+    if (key) tls.key = key;
+    return tls;
+  }
+}
