@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SpanMetrics } from '@otelkit/conventions';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadDashboards as load, metricNames, queriesOf } from '../packages/dashboards/src/queries.js';
+import { readEnvironment } from '../packages/node/src/config/env.js';
 import { CONVENTION_METRICS } from './helpers/known-metrics.js';
 
 const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
@@ -94,6 +97,26 @@ describe('generated Grafana dashboards (grafana/dashboards/*.json)', () => {
     for (const name of ['service', 'route', 'page']) expect(variables).toContain(name);
   });
 
+  it('give every "All" option a value that matches something: Loki refuses an empty-compatible selector', () => {
+    const all = dashboards.flatMap((d) =>
+      (d.json.templating?.list ?? []).filter((v) => v.includeAll).map((v) => [d.file, v] as const),
+    );
+    expect(all.length).toBeGreaterThan(3);
+    for (const [file, variable] of all) {
+      expect(variable.allValue, `${file}: $${variable.name} needs an explicit allValue`).toBeDefined();
+      expect(new RegExp(`^(?:${variable.allValue})$`).test(''), `${file}: $${variable.name}`).toBe(false);
+    }
+  });
+
+  it('ask Prometheus for the trace exemplars of every span-duration panel', () => {
+    const targets = dashboards.flatMap((d) =>
+      d.json.panels.flatMap((p) => (p.targets ?? []).map((t) => [`${d.file}: ${p.title}`, t] as const)),
+    );
+    const latency = targets.filter(([, t]) => t.expr?.includes(SpanMetrics.durationBucket) && !t.instant);
+    expect(latency.length).toBeGreaterThan(2);
+    for (const [where, target] of latency) expect(target.exemplar, where).toBe(true);
+  });
+
   it('use only metric names that conventions define or OpenTelemetry / Prometheus document', () => {
     const used = new Set<string>();
     for (const query of dashboards.flatMap((d) => queriesOf(d.json)))
@@ -108,6 +131,22 @@ describe('generated Grafana dashboards (grafana/dashboards/*.json)', () => {
         'sum by (job) (rate(foo_total{a="b", c=~"d"}[$__rate_interval])) / scalar(sum(up)) or vector(0) * on(x) group_left bar',
       ),
     ).toEqual(['foo_total', 'up', 'bar']);
+  });
+});
+
+describe('Grafana data sources (grafana/provisioning/datasources)', () => {
+  it('give rate() windows room for two samples of a metric the SDKs push at their default interval', () => {
+    const file = join(import.meta.dirname, '../grafana/provisioning/datasources/datasources.yaml');
+    const { datasources } = parse(readFileSync(file, 'utf8')) as {
+      datasources: { uid: string; jsonData?: { timeInterval?: string } }[];
+    };
+    const interval = datasources.find((d) => d.uid === 'prometheus')?.jsonData?.timeInterval ?? '';
+    const seconds = Number(/^(\d+)s$/.exec(interval)?.[1]);
+    // Grafana's $__rate_interval is at least 4x timeInterval; the SDKs' default push interval must
+    // fit in it twice, or rate() over an SDK metric has one sample and the panel says "No data".
+    const pushMs = readEnvironment({}).config.metricExportIntervalMs;
+    expect(pushMs).toBe(60_000);
+    expect(4 * seconds * 1000).toBeGreaterThanOrEqual(2 * pushMs);
   });
 });
 

@@ -38,7 +38,10 @@ function promTargets(targets: readonly Target[], instant = false): PromQuery[] {
       .refId(REF_IDS[i] ?? `Q${i}`)
       .expr(t.expr)
       .legendFormat(t.legend ?? '__auto');
-    return instant ? q.instant() : q.range();
+    if (instant) return q.instant();
+    // Grafana asks Prometheus for exemplars only when the target says so. The span-duration
+    // buckets carry the Collector's trace-id exemplars: each dot opens its trace in Tempo.
+    return t.expr.includes(SpanMetrics.durationBucket) ? q.range().exemplar(true) : q.range();
   });
 }
 
@@ -165,7 +168,9 @@ export function labelVariable(
     .query(`label_values(${series}, ${label})`)
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc);
-  if (opts.includeAll) variable.includeAll(true).allValue('.*');
+  // Not `.*`: Loki refuses a selector whose every matcher also matches the empty value, and the
+  // same variables filter the log panels.
+  if (opts.includeAll) variable.includeAll(true).allValue('.+');
   return variable;
 }
 

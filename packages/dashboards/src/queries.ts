@@ -37,6 +37,8 @@ export interface PanelJson {
     expr?: string;
     query?: string;
     queryType?: string;
+    exemplar?: boolean;
+    instant?: boolean;
     datasource?: { uid?: string };
   }[];
 }
