@@ -27,6 +27,35 @@ const ATTRIBUTES = {
   'app.note': `callback https://hooks.example.com/cb?api_key=${SECRETS.apiKey}`,
 };
 
+// Messages that only resemble a secret: the Collector must pass them through word for word.
+const LOOKALIKES = [
+  'Basic settings missing',
+  'Loaded basic configuration for tenant',
+  'token refresh failed: connection refused',
+  'password reset email sent: ok',
+  'Bearer token expired',
+  'secret rotation scheduled: tonight',
+] as const;
+
+// Credentials in the forms logs and headers carry them; each secret is unique, as above.
+const BASIC_CREDENTIAL = 'dXNlcjpwYXNzd29yZA=='; // "user:password"
+const KEYED = {
+  kvPassword: ['password=hunter2-kv-probe', 'password=[REDACTED]'],
+  colonPassword: ['password: hunter2-colon-probe', 'password: [REDACTED]'],
+  jsonPassword: ['{"password":"hunter2 json probe","user":"bob"}', '{"password":"[REDACTED]","user":"bob"}'],
+  token: ['token=abc123def', 'token=[REDACTED]'],
+  apiKey: ['api_key: sk-live-4f1e2d3c5b6a', 'api_key: [REDACTED]'],
+  spacedKey: ['retrying with DB_PASSWORD = s3cr3t-probe now', 'retrying with DB_PASSWORD = [REDACTED] now'],
+} as const;
+const KEYED_SECRETS = [
+  'hunter2-kv-probe',
+  'hunter2-colon-probe',
+  'hunter2 json probe',
+  'abc123def',
+  'sk-live-4f1e2d3c5b6a',
+  's3cr3t-probe',
+];
+
 function expectNoSecret(where: string, serialized: string): void {
   for (const [kind, secret] of Object.entries(SECRETS)) {
     expect(serialized.includes(secret), `${kind} leaked into ${where}`).toBe(false);
@@ -95,6 +124,72 @@ describe('PII redaction in the Collector', () => {
     });
     expectNoSecret('metrics', JSON.stringify(series));
     expect(series[0]?.metric.url_full).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
+    await app.shutdown();
+  });
+
+  it('keeps words that only resemble a secret, and still masks credentials in their usual forms', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'lookalike-probe');
+    const span = app.span('GET /settings', {
+      attributes: {
+        'exception.message': 'Basic settings missing',
+        'app.startup': 'Loaded basic configuration for tenant',
+        'app.auth': 'Bearer token expired',
+        // Header-like names the key patterns do not know: the value alone gives the secret away.
+        'http.request.header.x-forwarded-authorization': `basic ${BASIC_CREDENTIAL}`,
+        'app.upstream.request': `Authorization: Basic ${BASIC_CREDENTIAL}`,
+        'app.upstream.retry': `authorization: Bearer ${SECRETS.bearer}`,
+      },
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+    for (const [index, body] of LOOKALIKES.entries()) {
+      app.logger.emit({
+        severityNumber: SeverityNumber.WARN,
+        body,
+        attributes: { 'probe.case': `lookalike-${index}` },
+      });
+    }
+    for (const [name, [body]] of Object.entries(KEYED)) {
+      app.logger.emit({ severityNumber: SeverityNumber.WARN, body, attributes: { 'probe.case': name } });
+    }
+    app.logger.emit({
+      severityNumber: SeverityNumber.WARN,
+      body: `upstream refused Authorization: Basic ${BASIC_CREDENTIAL}`,
+      attributes: { 'probe.case': 'basicHeader' },
+    });
+    await app.flush();
+
+    const [received] = await eventually('the lookalike span in the Tempo sink', async () => {
+      const found = sinkSpans(stack.endpoints.sinkDir).filter((s) => s.name === 'GET /settings');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(received?.attributes).toMatchObject({
+      'exception.message': 'Basic settings missing',
+      'app.startup': 'Loaded basic configuration for tenant',
+      'app.auth': 'Bearer token expired',
+    });
+    const serializedSpan = JSON.stringify(received);
+    expect(serializedSpan).not.toContain(BASIC_CREDENTIAL);
+    expect(serializedSpan).not.toContain(SECRETS.bearer);
+
+    const expectedCount = LOOKALIKES.length + Object.keys(KEYED).length + 1;
+    const logs = await eventually('every lookalike log record in the Loki sink', async () => {
+      const found = sinkLogs(stack.endpoints.sinkDir).filter(
+        (l) => l.resource['service.name'] === 'lookalike-probe',
+      );
+      return found.length >= expectedCount ? found : undefined;
+    });
+    const bodyOf = (name: string) => logs.find((l) => l.attributes['probe.case'] === name)?.body;
+    for (const [index, body] of LOOKALIKES.entries()) {
+      expect(bodyOf(`lookalike-${index}`)).toBe(body);
+    }
+    for (const [name, [, expected]] of Object.entries(KEYED)) {
+      expect(bodyOf(name), name).toBe(expected);
+    }
+    expect(bodyOf('basicHeader')).toMatch(/^upstream refused (Authorization: )?\*{4}$/);
+    const serializedLogs = JSON.stringify(logs);
+    expect(serializedLogs).not.toContain(BASIC_CREDENTIAL);
+    for (const secret of KEYED_SECRETS) expect(serializedLogs).not.toContain(secret);
     await app.shutdown();
   });
 });
