@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import {
@@ -21,6 +22,8 @@ import { serviceTelemetry, under } from './helpers/telemetry.js';
 // Sampling settings of this file's Collector: 25% of fast OK traces, "slow" from 500 ms.
 const SAMPLE_PERCENT = 25;
 const SLOW_MS = 500;
+// Span-metric series not fed for this long stop being written (default 5m).
+const RED_EXPIRATION_S = 3;
 
 describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the Loki/Tempo sink)', () => {
   let stack: Stack;
@@ -30,6 +33,7 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
       collectorEnv: {
         OTELKIT_TRACE_SAMPLE_PERCENT: String(SAMPLE_PERCENT),
         OTELKIT_SLOW_TRACE_MS: String(SLOW_MS),
+        OTELKIT_RED_EXPIRATION: `${RED_EXPIRATION_S}s`,
       },
     });
   });
@@ -251,5 +255,25 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
     );
     expect(vitalNames.map((s) => s.metric.span_name)).toEqual(['LCP']);
     await browser.shutdown();
+  });
+
+  it('(i) stops writing the span metrics of a service that sends no more spans', async () => {
+    const gone = serviceTelemetry(stack.endpoints.otlpHttp, 'gone-api');
+    gone.span('GET /last', { kind: SpanKind.SERVER, attributes: { 'http.route': '/last' } }).end();
+    await gone.flush();
+    await gone.shutdown();
+    const lastSample = async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        `max(timestamp(${SpanMetrics.calls}{${PipelineLabels.serviceName}="gone-api"}))`,
+      );
+      return sample?.value;
+    };
+    await eventually('span metrics for gone-api', lastSample);
+    // Flushed every second until the series expires; after that its newest sample stays put.
+    await sleep((RED_EXPIRATION_S + 3) * 1000);
+    const expiredAt = await lastSample();
+    await sleep(4000);
+    expect(await lastSample()).toBe(expiredAt);
   });
 });
