@@ -28,6 +28,7 @@ const KNOWN_METRICS = new Set<string>([
   'v8js_gc_duration_seconds_sum',
   // The Collector's own telemetry (exporterhelper, receiverhelper), scraped without `_total`.
   ...['spans', 'metric_points', 'log_records'].flatMap((kind) => [
+    `otelcol_exporter_sent_${kind}`,
     `otelcol_exporter_send_failed_${kind}`,
     `otelcol_exporter_enqueue_failed_${kind}`,
     `otelcol_receiver_refused_${kind}`,
