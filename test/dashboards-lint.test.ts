@@ -21,6 +21,7 @@ const ALLOWED_UIDS = new Set(['prometheus', 'loki', 'tempo', '-- Grafana --', '-
  */
 const KNOWN_METRICS = new Set<string>([
   ...CONVENTION_METRICS,
+  ...recordedNames(),
   'nodejs_eventloop_delay_p99_seconds',
   'nodejs_eventloop_utilization_ratio',
   'v8js_memory_heap_used_bytes',
@@ -32,6 +33,16 @@ const KNOWN_METRICS = new Set<string>([
   'up',
   'target_info',
 ]);
+
+/** The series names the rules in prometheus/rules/ record. */
+function recordedNames(): string[] {
+  const dir = join(import.meta.dirname, '../prometheus/rules');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .flatMap((f) =>
+      [...readFileSync(join(dir, f), 'utf8').matchAll(/^\s*- record: (\S+)$/gm)].map((m) => m[1] ?? ''),
+    );
+}
 
 /** Every `datasource` value anywhere in a dashboard (panels, targets, variables, annotations). */
 function datasourcesOf(node: unknown, found: unknown[] = []): unknown[] {

@@ -5,6 +5,7 @@ import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availabilityBudget } from '../packages/dashboards/src/names.js';
 import {
   type DashboardJson,
   type DashboardQuery,
@@ -115,6 +116,21 @@ describe('every dashboard query', () => {
       await traffic?.stop();
       await stack?.stop();
       rmSync(logDir, { recursive: true, force: true });
+    });
+
+    it('divide SLO burn rates by each service’s own budget: its spec’s, else 99.9 %', async () => {
+      // inventory-api has a 99.5 % spec in prometheus/slos and no traffic here; orders-esm has
+      // traffic and no spec.
+      const budgets = await eventually('a budget for both services', async () => {
+        const found = await query(
+          stack.endpoints.prometheus,
+          availabilityBudget('inventory-api|orders-esm', '5m'),
+        );
+        return found.length === 2 ? found : undefined;
+      });
+      const byService = Object.fromEntries(budgets.map((b) => [b.metric.service_name, b.value]));
+      expect(byService['inventory-api']).toBeCloseTo(0.005, 9);
+      expect(byService['orders-esm']).toBeCloseTo(0.001, 9);
     });
 
     for (const board of dashboards) {

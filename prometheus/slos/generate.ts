@@ -125,6 +125,8 @@ export function generate(specs: ServiceSlos[]): string {
     const rules: Record<string, unknown>[] = [];
     for (const slo of spec.slos) {
       const labels = { service_name: spec.service, slo: slo.name };
+      // The objective as a series, so that dashboards divide by each service's own budget.
+      rules.push({ record: 'slo:objective:ratio', expr: `vector(${clean(slo.objective / 100)})`, labels });
       for (const window of WINDOWS) {
         rules.push({
           record: `slo:sli_error:ratio_rate${window}`,

@@ -23,8 +23,14 @@ export const RuntimeMetrics = {
   httpServerDurationCount: 'http_server_request_duration_seconds_count',
 } as const;
 
-/** Availability objective of the SLO panels: 99.9 % of server spans not in error. */
+/**
+ * Availability objective of a service without an SLO spec in prometheus/slos: 99.9 % of server
+ * spans not in error. A spec's own objective reaches the dashboards as `slo:objective:ratio`.
+ */
 export const SLO_OBJECTIVE = 0.999;
+
+/** The recording rule prometheus/slos/generate.ts writes for each SLO: its objective, e.g. 0.995. */
+export const SLO_OBJECTIVE_SERIES = 'slo:objective:ratio';
 
 const { serviceName, spanKind, statusCode } = PipelineLabels;
 
@@ -52,3 +58,12 @@ export const errorRatio = (service: string, by: string, window = '$__rate_interv
 /** Quantile `q` of server span duration by `by` (always including `le`). */
 export const latencyQuantile = (q: number, selector: string, by: string): string =>
   `histogram_quantile(${q}, sum by (le, ${by}) (rate(${SpanMetrics.durationBucket}${selector}[$__rate_interval])))`;
+
+/**
+ * The error ratio each service may spend under its availability SLO, by service: 1 − the spec's
+ * objective where prometheus/slos has one, else 1 − {@link SLO_OBJECTIVE}, for every service with
+ * server spans over `window`.
+ */
+export const availabilityBudget = (service: string, window: string): string =>
+  `(1 - max by (${serviceName}) (${SLO_OBJECTIVE_SERIES}{${serviceName}=~"${service}", slo="availability"})) ` +
+  `or on (${serviceName}) (0 * ${callRate(serverSpans(service), serviceName, window)} + ${Number((1 - SLO_OBJECTIVE).toFixed(6))})`;

@@ -1,21 +1,21 @@
 import { PipelineLabels } from '@otelkit/conventions';
-import { callRate, errorRatio, SLO_OBJECTIVE, serverSpans } from './names.js';
+import { availabilityBudget, callRate, errorRatio, SLO_OBJECTIVE, serverSpans } from './names.js';
 import { dashboard, serviceVariable, stat, table, thresholds, timeseries } from './panels.js';
 
 const svc = PipelineLabels.serviceName;
-const BUDGET = Number((1 - SLO_OBJECTIVE).toFixed(6));
 
-/** Error budget remaining over `window`: 1 − error ratio / allowed ratio (1 = untouched, < 0 = spent). */
-const budgetRemaining = (window: string) => `1 - (${errorRatio('$service', svc, window)}) / ${BUDGET}`;
 /** Burn rate over `window`: error ratio / allowed ratio (1 spends the budget exactly over the SLO window). */
-const burnRate = (window: string) => `(${errorRatio('$service', svc, window)}) / ${BUDGET}`;
+const burnRate = (window: string) =>
+  `(${errorRatio('$service', svc, window)}) / on (${svc}) (${availabilityBudget('$service', window)})`;
+/** Error budget remaining over `window`: 1 − burn rate (1 = untouched, < 0 = spent). */
+const budgetRemaining = (window: string) => `1 - ${burnRate(window)}`;
 
 /** Scrape-target uptime and the availability SLO of every service, computed from span metrics. */
 export function uptimeSlo() {
   return dashboard(
     'otelkit-uptime-slo',
     'otelkit / Uptime and SLOs',
-    `Scrape targets up, time since each service last sent telemetry, and a ${SLO_OBJECTIVE * 100} % availability SLO per service (server spans not in error) with its error budget and burn rates, computed from span metrics directly.`,
+    `Scrape targets up, time since each service last sent telemetry, and the availability SLO of each service (server spans not in error: the objective of its spec in prometheus/slos, else ${SLO_OBJECTIVE * 100} %) with its error budget and burn rates, computed from span metrics directly.`,
     ['slo'],
   )
     .withVariable(serviceVariable({ all: true }))
@@ -33,7 +33,7 @@ export function uptimeSlo() {
     )
     .withPanel(
       stat(
-        `Availability over range (objective ${SLO_OBJECTIVE * 100} %)`,
+        'Availability over range',
         'percentunit',
         [{ expr: `1 - (${errorRatio('$service', svc, '$__range')})`, legend: `{{${svc}}}` }],
         { w: 12 },
