@@ -1,8 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorAttributes, WebVitalAttributes, WebVitalNames, WebVitalsMetrics } from '@otelkit/conventions';
+import {
+  ErrorAttributes,
+  SECURITY_EVENT_NAME,
+  SecurityAttributes,
+  WebVitalAttributes,
+  WebVitalNames,
+  WebVitalsMetrics,
+} from '@otelkit/conventions';
 import { repoRoot, type Stack } from '@otelkit/stack';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +40,63 @@ const sessionOf = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { otelkit: Handle }).otelkit.sessionId());
 const statsOf = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { otelkit: Handle }).otelkit.stats());
+/** Makes the page report itself hidden, as a browser does on a tab switch (the event bubbles). */
+const HIDE = `
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+`;
+const SHOW = `
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+`;
+const flushPage = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { otelkit: { flush(): Promise<void> } }).otelkit.flush());
+/** The OTLP/JSON bodies the page itself sends to `endpoint`, before the Collector redacts anything. */
+function captureExports(page: Page, endpoint: string): string[] {
+  const bodies: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(`${endpoint}/v1/traces`)) bodies.push(request.postData() ?? '');
+  });
+  return bodies;
+}
+/**
+ * A second origin: a CORS API that allows `traceparent` and records what it received, and the
+ * example page served with a report-only CSP of `connect-src 'self'`. (Playwright's route.fulfill
+ * cannot add the header: Chromium then treats the page as public and blocks its loopback requests.)
+ */
+async function startOtherOrigin(): Promise<{
+  url: string;
+  seen: { path: string; headers: IncomingHttpHeaders }[];
+  server: Server;
+}> {
+  const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((request, response) => {
+    const path = request.url ?? '';
+    if (path === '/csp-report-only.html' || path === '/otelkit-web.min.js') {
+      const file = path === '/otelkit-web.min.js' ? 'otelkit-web.min.js' : 'index.html';
+      response.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : 'text/html');
+      if (file === 'index.html')
+        response.setHeader('content-security-policy-report-only', "connect-src 'self'");
+      response.end(readFileSync(join(repoRoot(), 'examples/web/public', file)));
+      return;
+    }
+    response.setHeader('access-control-allow-origin', request.headers.origin ?? '*');
+    response.setHeader('access-control-allow-headers', 'traceparent, tracestate, baggage, content-type');
+    if (request.method === 'OPTIONS') {
+      response.statusCode = 204;
+      response.end();
+      return;
+    }
+    seen.push({ path, headers: request.headers });
+    response.setHeader('content-type', 'application/json');
+    response.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
 const webSpans = (stack: Stack, session: string): SinkSpan[] =>
   sinkSpans(stack.endpoints.sinkDir).filter(
     (s) => s.resource['service.name'] === WEB && s.attributes['session.id'] === session,
@@ -160,11 +226,7 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
     await page.waitForFunction(ORDER_SHOWN);
     await page.waitForTimeout(300);
     // Headless tabs never become hidden by themselves: report what a browser does on tab switch.
-    await page.evaluate(`
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    `);
+    await page.evaluate(HIDE);
     const vitals = await eventually('five vital spans', async () => {
       const found = webSpans(stack, session).filter((s) =>
         (WebVitalNames as readonly string[]).includes(s.name),
@@ -296,6 +358,182 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
     expect(warnings[0]).toContain(`http://localhost:${orders.port}`);
     expect(diagnostics.pageErrors).toEqual([]);
     expect(webSpans(stack, session)).toEqual([]);
+    await page.close();
+  });
+  it('(g) an unsampled session sends no traceparent, so the backend still keeps its own trace', async () => {
+    const { page, diagnostics } = await openPage(browser.context, { ...config, sampleRate: 0 });
+    const exports = captureExports(page, stack.endpoints.otlpHttp);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const id = `${Date.now() % 1_000_000}7`;
+    const sent = page.waitForRequest((r) => r.url().endsWith(`/api/orders/${id}`));
+    await page.evaluate(`fetch('/api/orders/${id}').then((r) => r.json())`);
+    expect((await sent).headers().traceparent).toBeUndefined();
+    // parentbased_always_on in the Node SDK: with `-00` from the browser it would record nothing.
+    const server = await eventually('the backend root span of the unsampled page request', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find(
+        (s) =>
+          s.resource['service.name'] === 'orders-api' &&
+          s.kind === SERVER &&
+          s.attributes['url.path'] === `/api/orders/${id}`,
+      ),
+    );
+    expect(server.parentSpanId).toBe('');
+    await flushPage(page);
+    expect(exports).toEqual([]);
+    expect(diagnostics.pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('(h) the page keeps its resource timing entries for document load, LCP and other tools', async () => {
+    const { page } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    await page.click('#load-order');
+    await page.waitForFunction(ORDER_SHOWN);
+    // instrumentation-fetch ends its span up to 300 ms after the response (resource timing wait).
+    await page.waitForTimeout(1000);
+    const names = await page.evaluate<string[]>(
+      "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)",
+    );
+    expect(names).toContain('/otelkit-web.min.js');
+    expect(names).toContain('/api/orders/1001');
+    await page.close();
+  });
+
+  it('(i) string entries of propagateTraceHeaderCorsUrls and ignoreUrls match as prefixes', async () => {
+    const api = await startOtherOrigin();
+    try {
+      const { page } = await openPage(browser.context, {
+        ...config,
+        propagateTraceHeaderCorsUrls: [api.url],
+        ignoreUrls: [`${api.url}/health`],
+      });
+      const exports = captureExports(page, stack.endpoints.otlpHttp);
+      await page.goto(pageUrl, { waitUntil: 'load' });
+      await page.evaluate(`Promise.all([fetch('${api.url}/orders/1?x=1'), fetch('${api.url}/health/live')])`);
+      const order = api.seen.find((r) => r.path === '/orders/1?x=1');
+      expect(order?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      await page.waitForTimeout(1000);
+      await flushPage(page);
+      const sent = exports.join('\n');
+      expect(sent).toContain(`${api.url}/orders/1?x=1`);
+      expect(sent).not.toContain(`${api.url}/health/live`);
+      await page.close();
+    } finally {
+      api.server.close();
+    }
+  });
+
+  it('(j) URLs on page view, document load and fetch spans carry no secrets and no fragment', async () => {
+    const { page } = await openPage(browser.context, config);
+    const exports = captureExports(page, stack.endpoints.otlpHttp);
+    await page.goto(`${pageUrl}?session=pageSessionSecret&code=oauthCodeSecret#state=fragmentSecret`, {
+      waitUntil: 'load',
+    });
+    await page.evaluate(
+      "fetch('/api/orders/1001?sessionid=fetchSessionSecret&authorization=fetchAuthSecret').then((r) => r.json())",
+    );
+    await page.evaluate(`new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('GET', '/api/orders/1001?SessionId=xhrSessionSecret&page=2#xhrFragment');
+      xhr.onloadend = resolve;
+      xhr.send();
+    })`);
+    await page.waitForTimeout(1000);
+    // A route change ends the page view span (with the page's URL and referrer) while the page stays.
+    await page.evaluate("history.pushState({}, '', '/elsewhere?token=routeTokenSecret#routeFragment')");
+    await flushPage(page);
+    const sent = exports.join('\n');
+    expect(sent).toContain('/api/orders/1001?sessionid=[REDACTED]&authorization=[REDACTED]');
+    expect(sent).toContain('page=2');
+    expect(sent).toContain('documentLoad');
+    expect(sent).toContain('page view');
+    for (const secret of [
+      'pageSessionSecret',
+      'oauthCodeSecret',
+      'fragmentSecret',
+      'fetchSessionSecret',
+      'fetchAuthSecret',
+      'xhrSessionSecret',
+      'xhrFragment',
+      'routeTokenSecret',
+      'routeFragment',
+    ]) {
+      expect(sent, secret).not.toContain(secret);
+    }
+    await page.close();
+  });
+
+  it('(k) a report-only CSP without the Collector: no violation loop, identical violations once', async () => {
+    const other = await startOtherOrigin();
+    try {
+      const { page } = await openPage(browser.context, config);
+      const exports = captureExports(page, stack.endpoints.otlpHttp);
+      // Only the page's own origin is allowed: every export to the Collector violates (not enforced).
+      await page.goto(`${other.url}/csp-report-only.html`, { waitUntil: 'load' });
+      const session = await sessionOf(page);
+      const elsewhere = `${orders.url}/api/orders/1001`;
+      for (let i = 0; i < 3; i++) await page.evaluate(`fetch('${elsewhere}').catch(() => undefined)`);
+      // Five seconds of exports every 300 ms: each export would become a violation, exported again.
+      await page.waitForTimeout(5000);
+      await flushPage(page);
+      await eventually('the CSP violation span', async () =>
+        webSpans(stack, session).some((s) => s.name === SECURITY_EVENT_NAME) ? true : undefined,
+      );
+      await page.waitForTimeout(1500);
+      const violations = webSpans(stack, session).filter((s) => s.name === SECURITY_EVENT_NAME);
+      expect(violations.map((s) => s.attributes[SecurityAttributes.resource])).toEqual([elsewhere]);
+      expect(violations[0]?.attributes[SecurityAttributes.action]).toBe('csp.connect-src');
+      expect(exports.length).toBeLessThan(8);
+      await page.close();
+    } finally {
+      other.server.close();
+    }
+  });
+
+  it('(l) INP of the last interaction is in the first hide; a CLS that grows later is sent again', async () => {
+    const { page } = await openPage(browser.context, config);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await page.waitForSelector('#promo');
+    // A slow click handler; web-vitals learns of the interaction only when the page is hidden.
+    await page.evaluate(`
+      const slow = document.createElement('button');
+      slow.id = 'slow';
+      slow.textContent = 'slow';
+      slow.addEventListener('click', () => { const t = performance.now(); while (performance.now() - t < 250); });
+      document.getElementById('content').append(slow);
+    `);
+    await page.click('#slow');
+    await page.waitForTimeout(300);
+    await page.evaluate(HIDE);
+    const vital = (name: string) => webSpans(stack, session).filter((s) => s.name === name);
+    const inp = await eventually(
+      'INP of the slow click, sent on the first hide',
+      async () => vital('INP').find((s) => Number(s.attributes[WebVitalAttributes.value]) >= 250),
+      { timeoutMs: 15_000 },
+    );
+    expect(inp.attributes[WebVitalAttributes.element]).toBe('#slow');
+    const [first] = await eventually('CLS of the first hide', async () =>
+      vital('CLS').length > 0 ? vital('CLS') : undefined,
+    );
+    // Back to the tab: the layout shifts badly, then the tab is hidden again.
+    await page.evaluate(SHOW);
+    await page.evaluate(`
+      const big = document.createElement('div');
+      big.style.height = '400px';
+      document.body.prepend(big);
+    `);
+    await page.waitForTimeout(500);
+    await page.evaluate(HIDE);
+    const second = await eventually('the larger CLS of the second hide', async () =>
+      vital('CLS').find(
+        (s) =>
+          Number(s.attributes[WebVitalAttributes.value]) >
+          Number(first?.attributes[WebVitalAttributes.value]),
+      ),
+    );
+    expect(second.attributes[WebVitalAttributes.id]).toBe(first?.attributes[WebVitalAttributes.id]);
+    expect(vital('INP')).toHaveLength(1);
     await page.close();
   });
 });

@@ -18,6 +18,8 @@ export const ERROR_FRAMES = 'exception.frames';
 export const ERROR_ORIGIN = ErrorAttributes.origin;
 
 const MAX_FRAMES = 20;
+/** Distinct CSP violations reported per page load; a page that violates more has one bug to fix. */
+const MAX_CSP_REPORTS = 50;
 const MAX_STACK = 4000;
 
 function typeOf(value: unknown): string {
@@ -71,11 +73,29 @@ export function errorAttributes(
 }
 
 /**
+ * Whether a CSP violation's blocked URL is our own export: the OTLP URL itself, or the Collector's
+ * bare origin, which is what browsers report when they strip a cross-origin URL. Not the whole
+ * origin: a Collector behind the page's own origin must not hide the page's other violations.
+ */
+function ownExport(collectorUrl: string | undefined): (blocked: string) => boolean {
+  try {
+    const url = collectorUrl ? new URL(collectorUrl, location.href) : undefined;
+    return (blocked) => !!url && (blocked === url.origin || blocked.startsWith(url.href));
+  } catch {
+    return () => false;
+  }
+}
+
+/**
  * Reports uncaught errors and unhandled rejections as `exception` spans (status ERROR, so tail
  * sampling keeps them) under the current page view, plus an `exception` event for trace viewers;
- * and CSP violations as security events with the attribute names of @otelkit/conventions.
+ * and CSP violations as security events with the attribute names of @otelkit/conventions, each
+ * distinct one (directive and blocked URL) once per page load.
+ *
+ * @param tracer where the spans go
+ * @param collectorUrl the OTLP URL exports go to: violations it causes itself are not reported
  */
-export function watchErrors(tracer: Tracer): void {
+export function watchErrors(tracer: Tracer, collectorUrl?: string): void {
   const report = (value: unknown, origin: string, fallback?: ErrorEvent) => {
     try {
       const attributes = errorAttributes(value, origin, fallback);
@@ -99,8 +119,17 @@ export function watchErrors(tracer: Tracer): void {
     report(event.error ?? event.message, ErrorOrigins.uncaughtException, event);
   });
   addEventListener('unhandledrejection', (event) => report(event.reason, ErrorOrigins.unhandledRejection));
+  const isOwnExport = ownExport(collectorUrl);
+  const reported = new Set<string>();
   document.addEventListener('securitypolicyviolation', (event) => {
     try {
+      // A policy (even report-only) without the Collector in connect-src: each export violates,
+      // the report would be exported and violate again, an endless loop of our own making.
+      if (isOwnExport(event.blockedURI)) return;
+      // A violation in a loop (a blocked image in a list, a polling fetch) is one finding.
+      const key = `${event.effectiveDirective} ${event.blockedURI}`;
+      if (reported.has(key) || reported.size >= MAX_CSP_REPORTS) return;
+      reported.add(key);
       tracer
         .startSpan(SECURITY_EVENT_NAME, {
           attributes: {

@@ -18,15 +18,19 @@ export interface WebOptions {
   /** Collector OTLP/HTTP base URL; `/v1/traces` is appended. Default `http://localhost:4318`. */
   endpoint?: string;
   /**
-   * Cross-origin URLs (prefix strings or regexps) that receive `traceparent`, so their server spans
-   * join the browser trace. Same-origin requests always do. Those servers must allow the header (CORS).
+   * Cross-origin URLs that receive `traceparent`, so their server spans join the browser trace: a
+   * string is a prefix of the request URL (`'https://api.example.com/'`), a RegExp is matched as
+   * is. Same-origin requests always do. Those servers must allow the header (CORS).
    */
   propagateTraceHeaderCorsUrls?: (string | RegExp)[];
-  /** URLs whose fetch/XHR calls are not traced. */
+  /** URLs whose fetch/XHR calls are not traced: strings are prefixes, RegExps are matched as is. */
   ignoreUrls?: (string | RegExp)[];
   /** Keep the session in `sessionStorage` (default: ends with the tab) or `localStorage` (across tabs). */
   sessionStorage?: SessionStorageKind;
-  /** Share of sessions whose telemetry is sent, 0 to 1, decided once per session. Default 1. */
+  /**
+   * Share of sessions whose telemetry is sent, 0 to 1, decided once per session. Default 1. An
+   * unsampled session sends no `traceparent`, so backends still sample their own traces.
+   */
   sampleRate?: number;
   /** Runs on every span after scrubbing; change it in place, return `false` to drop it. */
   beforeSend?: BeforeSend;
@@ -101,7 +105,7 @@ function start(options: WebOptions): WebHandle {
     }
   };
   let pageViews: PageViews | undefined;
-  const { provider, contextManager, exporter } = startTracing({
+  const { provider, contextManager, exporter, exportUrl } = startTracing({
     serviceName: options.serviceName,
     serviceVersion: options.serviceVersion,
     environment: options.environment,
@@ -127,7 +131,7 @@ function start(options: WebOptions): WebHandle {
   pageViews.watchRoutes();
   const loadPage = pageViews.current();
   const loadSpan = pageViews.active();
-  if (options.errors ?? true) watchErrors(tracer);
+  if (options.errors ?? true) watchErrors(tracer, exportUrl);
   let vitals: Vitals | undefined;
   if (options.vitals ?? true) {
     vitals = new Vitals(provider.getTracer(WEB_VITALS_SCOPE), loadPage, () => contextOf(loadSpan));
@@ -138,18 +142,17 @@ function start(options: WebOptions): WebHandle {
   });
 
   const flush = () => provider.forceFlush().catch(() => undefined);
-  // Registered after web-vitals' listeners (capture phase on window, like theirs), so the latest
-  // CLS/INP are known here; ends spans first, then flushes while the page can still send.
+  // web-vitals reports the final CLS/INP from visibilitychange listeners in the capture phase on
+  // window, and adds some of them only while the page runs (the INP of an interaction not yet
+  // processed when the page is hidden). A listener on document itself runs after every capture
+  // listener on window, whenever it was added, so the latest values are known here. It ends
+  // spans first, then flushes while the page can still send.
   // No `unload`/`beforeunload`: they break the back/forward cache and are unreliable on mobile.
-  addEventListener(
-    'visibilitychange',
-    () => {
-      if (document.visibilityState !== 'hidden') return;
-      vitals?.flush();
-      void flush();
-    },
-    true,
-  );
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'hidden') return;
+    vitals?.flush();
+    void flush();
+  });
   addEventListener(
     'pagehide',
     () => {

@@ -30,4 +30,35 @@ describe('privacy scrubbing', () => {
       n: 3,
     });
   });
+
+  it('scrubs URL-valued attributes as URLs: every secret parameter name, no fragment', () => {
+    const url =
+      'https://shop.example/api/cart?sessionid=s1&Session=s2&authorization=a1&X-Amz-Signature=sig1&page=2#state=frag&access_token=t';
+    const clean =
+      'https://shop.example/api/cart?sessionid=[REDACTED]&Session=[REDACTED]&authorization=[REDACTED]&X-Amz-Signature=[REDACTED]&page=2';
+    expect(
+      scrubAttributes({
+        'url.full': url,
+        'http.url': url,
+        'http.request.header.referer': [url],
+        'url.query': 'session=s3&page=2',
+        'url.fragment': 'access_token=t',
+      }),
+    ).toEqual({
+      'url.full': clean,
+      'http.url': clean,
+      'http.request.header.referer': [clean],
+      'url.query': 'session=[REDACTED]&page=2',
+    });
+    // Relative URLs cannot be parsed alone: the text rules and the fragment rule still apply.
+    expect(scrubAttributes({ 'url.full': '/api/me?sessionid=s1&a=1#frag' })).toEqual({
+      'url.full': '/api/me?sessionid=[REDACTED]&a=1',
+    });
+  });
+
+  it('masks the same parameter names in free text as in URLs', () => {
+    expect(scrubText('GET /api/me?sessionid=s1&authorization=a1&session=s2 failed')).toBe(
+      'GET /api/me?sessionid=[REDACTED]&authorization=[REDACTED]&session=[REDACTED] failed',
+    );
+  });
 });

@@ -7,11 +7,15 @@ import { REDACTED } from '@otelkit/conventions';
  * again (collector/config.yaml), but defence in depth means the page never sends it at all.
  */
 
-/** Query parameter names whose values are secrets: matched case-insensitively, as a whole name. */
-const SECRET_PARAM =
-  /^(?:token|access_token|id_token|refresh_token|auth|authorization|password|passwd|pwd|secret|client_secret|api_key|apikey|api-key|key|signature|sig|session|sessionid|code)$/i;
-const SECRET_PARAM_IN_TEXT =
-  /([?&;#](?:token|access_token|id_token|refresh_token|auth|password|passwd|pwd|secret|client_secret|api_key|apikey|api-key|key|signature|sig|code)=)[^&#;\s"']*/gi;
+/**
+ * Query parameter names whose values are secrets, matched case-insensitively as a whole name. One
+ * list for both the URL parser and the free-text pattern, so a name cannot be masked in one place
+ * and leak through the other. Presigned cloud-storage URLs carry their credentials this way too.
+ */
+const SECRET_PARAM_NAMES =
+  'token|access_token|id_token|refresh_token|auth|authorization|password|passwd|pwd|secret|client_secret|api_key|apikey|api-key|key|signature|sig|session|sessionid|code|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential';
+const SECRET_PARAM = new RegExp(`^(?:${SECRET_PARAM_NAMES})$`, 'i');
+const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;#](?:${SECRET_PARAM_NAMES})=)[^&#;\\s"']*`, 'gi');
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/gi;
 const BEARER = /\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}/gi;
 // `https://user:pass@host/`: credentials in the authority part of a URL.
@@ -49,28 +53,45 @@ export function scrubUrl(url: string, base?: string): string {
     // URLSearchParams re-encodes `[REDACTED]`; readable brackets are what the Collector's rules write too.
     return scrubText(parsed.href.replace(/%5BREDACTED%5D/g, REDACTED));
   } catch {
-    return scrubText(url);
+    // Relative or malformed: no parser, but the fragment still goes and the text rules apply.
+    return scrubText(url.replace(/#.*$/s, ''));
   }
 }
+
+/**
+ * Attributes whose value is a whole URL (the instrumentations set `url.full`; `http.url` is the
+ * older name apps and older instrumentations use): scrubbed as URLs, which also drops fragments.
+ */
+const URL_KEYS = new Set(['url.full', 'http.url', 'url.original', 'http.request.header.referer']);
 
 /** Attribute names whose whole value is a secret, whatever it looks like. */
 const SECRET_KEY =
   /(?:^|[._-])(?:password|passwd|pwd|secret|client_secret|api[._-]?key|apikey|access[._-]?token|refresh[._-]?token|private[._-]?key|credentials?|authorization|cookie|set[._-]cookie)$/i;
 
-function scrubValue(value: AttributeValue): AttributeValue {
-  if (typeof value === 'string') return scrubText(value);
+function scrubValue(value: AttributeValue, scrub: (text: string) => string): AttributeValue {
+  if (typeof value === 'string') return scrub(value);
   if (Array.isArray(value)) {
-    return value.map((item) => (typeof item === 'string' ? scrubText(item) : item)) as AttributeValue;
+    return value.map((item) => (typeof item === 'string' ? scrub(item) : item)) as AttributeValue;
   }
   return value;
 }
 
-/** A copy of `attributes` with secret-named keys masked and every string value scrubbed. */
+// `url.query` has no leading `?`, which the text pattern needs to see a parameter name.
+const scrubQuery = (query: string) => scrubText(`?${query}`).slice(1);
+const scrubWholeUrl = (url: string) => scrubUrl(url);
+
+/**
+ * A copy of `attributes` with secret-named keys masked, URL-valued ones scrubbed as URLs (secret
+ * parameters masked, fragment dropped), `url.fragment` left out, and every other string scrubbed.
+ */
 export function scrubAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined) continue;
-    out[key] = SECRET_KEY.test(key) ? REDACTED : scrubValue(value);
+    // Fragments carry OAuth tokens and app state in single-page apps; never sent.
+    if (value === undefined || key === 'url.fragment') continue;
+    out[key] = SECRET_KEY.test(key)
+      ? REDACTED
+      : scrubValue(value, URL_KEYS.has(key) ? scrubWholeUrl : key === 'url.query' ? scrubQuery : scrubText);
   }
   return out;
 }

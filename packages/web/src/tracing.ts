@@ -7,6 +7,7 @@ import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xm
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { StackContextManager, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { SampledOnlyPropagator, toUrlPatterns } from './propagation.js';
 import type { SessionManager } from './session.js';
 import { SessionSampler } from './session.js';
 import { type BeforeSend, ResilientExporter } from './transport.js';
@@ -86,6 +87,8 @@ export interface Tracing {
   provider: WebTracerProvider;
   contextManager: PageContextManager;
   exporter: ResilientExporter;
+  /** The OTLP traces URL spans are sent to. */
+  exportUrl: string;
 }
 
 /** Sets up the provider, exporter chain and instrumentations. */
@@ -116,29 +119,31 @@ export function startTracing(options: TracingOptions): Tracing {
     ],
   });
   const contextManager = new PageContextManager();
-  provider.register({ contextManager });
+  // traceparent only for sampled spans: an unsampled session must not switch the backend off.
+  provider.register({ contextManager, propagator: new SampledOnlyPropagator() });
   // The Collector's own URL is never traced (an export would create a span that needs exporting).
-  const ignoreUrls = [url, ...options.ignoreUrls];
+  const ignoreUrls = toUrlPatterns([url, ...options.ignoreUrls]);
+  const propagateTraceHeaderCorsUrls = toUrlPatterns(options.propagateTraceHeaderCorsUrls);
+  // clearTimingResources stays off (the upstream default): it would empty the page's resource
+  // timing buffer for everyone, document load, web-vitals' LCP attribution and other tools alike.
   const instrumentations = [];
   if (options.instrumentations.documentLoad) instrumentations.push(new DocumentLoadInstrumentation());
   if (options.instrumentations.fetch) {
     instrumentations.push(
       new FetchInstrumentation({
-        propagateTraceHeaderCorsUrls: options.propagateTraceHeaderCorsUrls,
+        propagateTraceHeaderCorsUrls,
         ignoreUrls,
-        clearTimingResources: true,
       }),
     );
   }
   if (options.instrumentations.xhr) {
     instrumentations.push(
       new XMLHttpRequestInstrumentation({
-        propagateTraceHeaderCorsUrls: options.propagateTraceHeaderCorsUrls,
+        propagateTraceHeaderCorsUrls,
         ignoreUrls,
-        clearTimingResources: true,
       }),
     );
   }
   registerInstrumentations({ tracerProvider: provider, instrumentations });
-  return { provider, contextManager, exporter };
+  return { provider, contextManager, exporter, exportUrl: url };
 }

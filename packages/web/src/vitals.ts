@@ -105,13 +105,16 @@ export function attributionOf(metric: AnyMetric): {
  * in @otelkit/conventions: span name = vital, duration = value in ms (CLS × 1000), with rating,
  * attribution and the page they were measured on. LCP, FCP and TTFB are final when web-vitals
  * reports them and are sent at once. CLS and INP grow while the page is used: the latest value is
- * kept and sent once per page load (per web-vitals metric id) when the page is first hidden; a
- * back/forward-cache restore starts new ids and so new reports. Sending once keeps one sample per
- * page load in the Collector's histogram, where deltas or repeats would skew the p75.
+ * kept and sent when the page is hidden, which may be the last chance. A user can come back and
+ * make them worse; then the next hide sends the new value again, with the same `web_vital.id`, so
+ * the backend can keep the last report per id. Unchanged values are never repeated, so a page
+ * load that does not get worse after its first hide is still exactly one sample in the
+ * Collector's histogram. A back/forward-cache restore starts new ids and so new reports.
  */
 export class Vitals {
   private readonly pending = new Map<string, AnyMetric>();
-  private readonly sent = new Set<string>();
+  /** Value last sent per web-vitals metric id. */
+  private readonly sent = new Map<string, number>();
 
   /**
    * @param tracer tracer of the web-vitals scope
@@ -128,7 +131,7 @@ export class Vitals {
   start(): void {
     const now = (metric: AnyMetric) => this.emit(metric);
     const later = (metric: AnyMetric) => {
-      if (!this.sent.has(metric.id)) this.pending.set(metric.id, metric);
+      this.pending.set(metric.id, metric);
     };
     onLCP(now);
     onFCP(now);
@@ -137,7 +140,7 @@ export class Vitals {
     onINP(later, { reportAllChanges: true });
   }
 
-  /** Sends the latest CLS and INP not sent yet: call when the page is hidden. */
+  /** Sends the latest CLS and INP whose value was not sent yet: call when the page is hidden. */
   flush(): void {
     for (const metric of this.pending.values()) this.emit(metric);
     this.pending.clear();
@@ -145,8 +148,8 @@ export class Vitals {
 
   private emit(metric: AnyMetric): void {
     try {
-      if (this.sent.has(metric.id)) return;
-      this.sent.add(metric.id);
+      if (this.sent.get(metric.id) === metric.value) return;
+      this.sent.set(metric.id, metric.value);
       const duration = metric.value * WEB_VITAL_DURATION_SCALE[metric.name];
       const { element, cause } = attributionOf(metric);
       const attributes: Attributes = {
