@@ -25,7 +25,7 @@ type Env = Record<string, string | undefined>;
 
 /**
  * One signal's items that a batch processor took but whose export has not been answered: those
- * in its buffer and those on their way. They stay exactly as long as the processor holds them.
+ * in its buffer and those on their way. Each is let go when the export carrying it is answered.
  */
 class Unanswered<T> {
   private readonly items = new Set<T>();
