@@ -12,8 +12,8 @@ import {
   WebVitalNames,
   WebVitalsMetrics,
 } from '@otelkit/conventions';
-import { repoRoot, type Stack } from '@otelkit/stack';
-import type { Page } from 'playwright-core';
+import { chromiumLaunchOptions, repoRoot, type Stack } from '@otelkit/stack';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type TestBrowser } from './helpers/browser.js';
 import { eventually } from './helpers/poll.js';
@@ -96,6 +96,40 @@ async function startOtherOrigin(): Promise<{
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
+
+/** Span names and attribute keys of each exception event in OTLP/JSON export bodies. */
+interface ExportedSpan {
+  name: string;
+  events?: { name: string; attributes?: { key: string }[] }[];
+}
+const exportedSpans = (bodies: string[]): ExportedSpan[] =>
+  bodies.flatMap((body) =>
+    (
+      JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[] }
+    ).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+  );
+
+/**
+ * Records, in localStorage (it outlives the page), each export request the SDK makes: whether it
+ * asked for keepalive, its size and its span names. The SDK's exporter calls the fetch it finds
+ * under instrumentation-fetch's wrapper, which is this one.
+ */
+const RECORD_EXPORTS = `
+  const original = window.fetch;
+  window.fetch = function (input, init) {
+    try {
+      if (String(input).endsWith('/v1/traces') && init && init.body) {
+        const text = typeof init.body === 'string' ? init.body : new TextDecoder().decode(init.body);
+        const names = JSON.parse(text).resourceSpans.flatMap((rs) =>
+          rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
+        const log = JSON.parse(localStorage.getItem('otelkit-test-exports') || '[]');
+        log.push({ keepalive: init.keepalive === true, bytes: text.length, names });
+        localStorage.setItem('otelkit-test-exports', JSON.stringify(log));
+      }
+    } catch {}
+    return original.apply(this, arguments);
+  };
+`;
 
 const webSpans = (stack: Stack, session: string): SinkSpan[] =>
   sinkSpans(stack.endpoints.sinkDir).filter(
@@ -535,5 +569,163 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
     expect(second.attributes[WebVitalAttributes.id]).toBe(first?.attributes[WebVitalAttributes.id]);
     expect(vital('INP')).toHaveLength(1);
     await page.close();
+  });
+  it('(m) an error thrown every frame: five spans, then one summary with the count; the stack once', async () => {
+    const { page, diagnostics } = await openPage(browser.context, config);
+    const exports = captureExports(page, stack.endpoints.otlpHttp);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    // A broken render loop: the same bug every 16 ms for two seconds.
+    await page.evaluate(`new Promise((resolve) => {
+      window.thrown = 0;
+      const loop = setInterval(() => { window.thrown++; validateCart({ id: window.thrown }); }, 16);
+      setTimeout(() => { clearInterval(loop); resolve(); }, 2000);
+    })`);
+    const thrown = await page.evaluate<number>('window.thrown');
+    expect(thrown).toBeGreaterThan(50);
+    await page.evaluate(HIDE);
+    const errors = await eventually('the summary of the held-back occurrences', async () => {
+      const found = webSpans(stack, session).filter((s) => s.name === 'exception');
+      return found.some((s) => s.attributes[ErrorAttributes.occurrences] !== undefined) ? found : undefined;
+    });
+    await page.waitForTimeout(1000);
+    const all = webSpans(stack, session).filter((s) => s.name === 'exception');
+    expect(all).toHaveLength(errors.length);
+    const single = all.filter((s) => s.attributes[ErrorAttributes.occurrences] === undefined);
+    const summaries = all.filter((s) => s.attributes[ErrorAttributes.occurrences] !== undefined);
+    expect(single).toHaveLength(5);
+    expect(summaries).toHaveLength(1);
+    const summary = summaries[0] as SinkSpan;
+    expect(summary.attributes[ErrorAttributes.occurrences]).toBe(thrown - 5);
+    expect(summary.statusCode).toBe(2);
+    expect(new Set(all.map((s) => s.attributes[ErrorAttributes.fingerprint])).size).toBe(1);
+    expect(String(summary.attributes[ErrorAttributes.stacktrace])).toContain('validateCart');
+    // Every occurrence still reached the page; the upload stayed small.
+    expect(diagnostics.pageErrors).toHaveLength(thrown);
+    expect(exports.join('').length).toBeLessThan(100_000);
+    // The stack travels once per span: as its attribute, not again in the exception event.
+    const events = exportedSpans(exports)
+      .filter((s) => s.name === 'exception')
+      .flatMap((s) => s.events ?? []);
+    expect(events.length).toBe(all.length);
+    for (const event of events) {
+      expect(event.attributes?.map((a) => a.key)).not.toContain(ErrorAttributes.stacktrace);
+    }
+    await page.close();
+  });
+
+  it('(n) after a back/forward-cache restore, its vitals belong to the restore page view', async () => {
+    // Playwright switches the back/forward cache off by default; this test needs it.
+    const userDataDir = mkdtempSync(join(tmpdir(), 'otelkit-chromium-bfcache-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      ...chromiumLaunchOptions(),
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    });
+    try {
+      const { page } = await openPage(context, config);
+      await page.addInitScript(`addEventListener('pageshow', (e) => { window.restored = e.persisted; })`);
+      await page.goto(pageUrl, { waitUntil: 'load' });
+      const session = await sessionOf(page);
+      await page.evaluate("history.pushState({}, '', '/product/42')");
+      await page.click('#leave');
+      await page.waitForSelector('#bye');
+      await page.goBack({ waitUntil: 'commit' });
+      await page.waitForFunction('window.restored !== undefined');
+      expect(await page.evaluate('window.restored')).toBe(true);
+      await page.waitForTimeout(500);
+      await page.click('#leave');
+      await page.waitForSelector('#bye');
+      const { view, vitals } = await eventually('the restore page view and its TTFB, FCP, LCP', async () => {
+        const spans = webSpans(stack, session);
+        const view = spans.find(
+          (s) => s.name === 'page view' && s.attributes['page_view.trigger'] === 'restore',
+        );
+        const vitals = spans.filter(
+          (s) =>
+            ['TTFB', 'FCP', 'LCP'].includes(s.name) &&
+            s.attributes[WebVitalAttributes.navigationType] === 'back-forward-cache',
+        );
+        return view && vitals.length === 3 ? { view, vitals } : undefined;
+      });
+      expect(view.attributes['page.path']).toBe('/product/42');
+      for (const vital of vitals) {
+        expect(vital.parentSpanId, vital.name).toBe(view.spanId);
+        expect(vital.traceId, vital.name).toBe(view.traceId);
+        expect(vital.attributes[WebVitalAttributes.page], vital.name).toBe('/product/42');
+      }
+      // The load's vitals stay with the load's page view.
+      const load = webSpans(stack, session).find(
+        (s) => s.name === 'page view' && s.attributes['page_view.trigger'] === 'load',
+      );
+      const ttfb = webSpans(stack, session).find(
+        (s) => s.name === 'TTFB' && s.attributes[WebVitalAttributes.navigationType] !== 'back-forward-cache',
+      );
+      expect(ttfb?.parentSpanId).toBe(load?.spanId);
+      expect(ttfb?.attributes[WebVitalAttributes.page]).toBe('/');
+      await page.close();
+    } finally {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('(o) leaving a busy page: page view, vitals and errors go out first, in keepalive requests', async () => {
+    // Nothing is exported before the page goes: everything waits for the pagehide flush.
+    const { page } = await openPage(browser.context, { ...config, batchDelayMs: 60_000 });
+    await page.addInitScript(RECORD_EXPORTS);
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    const session = await sessionOf(page);
+    await page.click('#throw');
+    // 150 spans of the app's, about 120 KB as one request: twice what keepalive may carry.
+    await page.evaluate(`for (let i = 0; i < 150; i++)
+      window.otelkit.tracer.startSpan('late-' + i, { attributes: { 'app.detail': 'y'.repeat(300) } }).end()`);
+    await page.click('#leave');
+    await page.waitForSelector('#bye');
+    const requests = JSON.parse(
+      (await page.evaluate<string | null>("localStorage.getItem('otelkit-test-exports')")) ?? '[]',
+    ) as { keepalive: boolean; bytes: number; names: string[] }[];
+    const keptAlive = requests.filter((r) => r.keepalive).flatMap((r) => r.names);
+    for (const name of ['page view', 'exception', 'TTFB', 'FCP', 'LCP']) {
+      expect(keptAlive, name).toContain(name);
+    }
+    expect(requests.reduce((sum, r) => sum + (r.keepalive ? r.bytes : 0), 0)).toBeLessThanOrEqual(60 * 1024);
+    const view = await eventually('the page view ended in pagehide', async () =>
+      webSpans(stack, session).find((s) => s.name === 'page view'),
+    );
+    expect(view.attributes['page_view.end_reason']).toBe('pagehide');
+    await page.close();
+  });
+  it("(p) sessionStorage 'local': an idle tab keeps the session used in another; polling keeps none alive", async () => {
+    const minute = 60_000;
+    // A browser of its own: its clock (Playwright's is per context) moves only when the test says.
+    const userDataDir = mkdtempSync(join(tmpdir(), 'otelkit-chromium-clock-'));
+    const context = await chromium.launchPersistentContext(userDataDir, chromiumLaunchOptions());
+    try {
+      await context.clock.install({ time: Date.now() });
+      const openTab = async () => {
+        const { page } = await openPage(context, { ...config, sessionStorage: 'local' });
+        await page.goto(pageUrl, { waitUntil: 'load' });
+        return page;
+      };
+      const a = await openTab();
+      const b = await openTab();
+      const id = await sessionOf(a);
+      expect(await sessionOf(b)).toBe(id);
+      // The user works in tab B for 20 minutes, a key now and then; tab A sits untouched.
+      for (let i = 0; i < 20; i++) {
+        await context.clock.fastForward(minute);
+        await b.keyboard.press('Shift');
+      }
+      expect(await sessionOf(a)).toBe(id);
+      expect(await sessionOf(b)).toBe(id);
+      await b.close();
+      // Then nobody is there, but tab A polls the API every minute: that is not the user.
+      await a.evaluate(`setInterval(() => fetch('/api/orders/1001').catch(() => undefined), ${minute})`);
+      for (let i = 0; i < 16; i++) await context.clock.fastForward(minute);
+      expect(await sessionOf(a)).not.toBe(id);
+    } finally {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
   });
 });

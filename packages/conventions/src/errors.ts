@@ -24,6 +24,14 @@ export const ErrorAttributes = {
   origin: 'otelkit.error.origin',
   /** Machine-readable code of an `OtelkitError` (`NOT_FOUND`) or a Node system error (`ENOENT`). */
   code: 'otelkit.error.code',
+  /**
+   * How many occurrences of one error (one fingerprint) a span stands for, when it stands for more
+   * than one: `@otelkit/web` sends the first few occurrences per page view as spans of their own
+   * and the rest as one summary span carrying this count, so an error thrown in a loop cannot flood
+   * the user's connection or the Collector. Absent means one. Occurrences = spans without it plus
+   * the sum of it.
+   */
+  occurrences: 'otelkit.error.occurrences',
 } as const;
 
 /** Values of {@link ErrorAttributes.origin}. */

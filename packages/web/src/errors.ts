@@ -17,6 +17,15 @@ export const ERROR_FRAMES = 'exception.frames';
 /** How the error reached us (@otelkit/conventions `otelkit.error.origin`), as in @otelkit/node. */
 export const ERROR_ORIGIN = ErrorAttributes.origin;
 
+/**
+ * Error spans sent per fingerprint and page view. Later occurrences of the same error are only
+ * counted, and sent as one summary span (with {@link ErrorAttributes.occurrences}) when the page
+ * is hidden or the page view ends: an error thrown every frame would otherwise send a span every
+ * 16 ms, about 200 KB/s from the user's device, for one finding.
+ */
+export const MAX_ERRORS_PER_FINGERPRINT = 5;
+/** Distinct fingerprints per page view; a page throwing more has enough to fix, and memory stays bounded. */
+const MAX_FINGERPRINTS = 50;
 const MAX_FRAMES = 20;
 /** Distinct CSP violations reported per page load; a page that violates more has one bug to fix. */
 const MAX_CSP_REPORTS = 50;
@@ -86,31 +95,88 @@ function ownExport(collectorUrl: string | undefined): (blocked: string) => boole
   }
 }
 
+/** What {@link watchErrors} returns: sends what the per-fingerprint limit held back. */
+export interface ErrorWatch {
+  /**
+   * Sends one summary span per fingerprint whose occurrences were held back since the last call.
+   * Call when the page is hidden: it may be the last chance.
+   */
+  flush(): void;
+  /** Flushes, then starts the per-page-view limits afresh. Call before a page view ends. */
+  reset(): void;
+}
+
+/** Occurrences of one fingerprint in the current page view. */
+interface Occurrences {
+  /** Spans sent for it. */
+  sent: number;
+  /** Occurrences counted, not sent, since the last summary. */
+  held: number;
+  /** Epoch ms of the first held occurrence: the summary span starts there. */
+  first: number;
+  /** Epoch ms of the last held occurrence: the summary span ends there. */
+  last: number;
+  /** Attributes of the last held occurrence. */
+  attributes: Attributes;
+}
+
 /**
  * Reports uncaught errors and unhandled rejections as `exception` spans (status ERROR, so tail
- * sampling keeps them) under the current page view, plus an `exception` event for trace viewers;
- * and CSP violations as security events with the attribute names of @otelkit/conventions, each
+ * sampling keeps them) under the current page view, with an `exception` event for trace viewers
+ * (type and message; the stack only once, as the span's attribute). The first
+ * {@link MAX_ERRORS_PER_FINGERPRINT} occurrences of each fingerprint in a page view are sent as
+ * they happen; the rest are counted and sent as one summary span by {@link ErrorWatch.flush}.
+ * CSP violations become security events with the attribute names of @otelkit/conventions, each
  * distinct one (directive and blocked URL) once per page load.
  *
  * @param tracer where the spans go
  * @param collectorUrl the OTLP URL exports go to: violations it causes itself are not reported
+ * @returns the hooks that send held-back occurrences, for the page's hide and page view end
  */
-export function watchErrors(tracer: Tracer, collectorUrl?: string): void {
+export function watchErrors(tracer: Tracer, collectorUrl?: string): ErrorWatch {
+  const send = (attributes: Attributes, start?: number, end?: number) => {
+    const span = tracer.startSpan(ERROR_SPAN, { attributes, ...(start ? { startTime: start } : {}) });
+    span.addEvent('exception', {
+      [ErrorAttributes.type]: attributes[ErrorAttributes.type],
+      [ErrorAttributes.message]: attributes[ErrorAttributes.message],
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(attributes[ErrorAttributes.message]) });
+    span.end(end);
+  };
+  const seen = new Map<string, Occurrences>();
   const report = (value: unknown, origin: string, fallback?: ErrorEvent) => {
     try {
       const attributes = errorAttributes(value, origin, fallback);
-      const span = tracer.startSpan(ERROR_SPAN, { attributes });
-      span.addEvent('exception', {
-        [ErrorAttributes.type]: attributes[ErrorAttributes.type],
-        [ErrorAttributes.message]: attributes[ErrorAttributes.message],
-        ...(attributes[ErrorAttributes.stacktrace]
-          ? { [ErrorAttributes.stacktrace]: attributes[ErrorAttributes.stacktrace] }
-          : {}),
-      });
-      span.setStatus({ code: SpanStatusCode.ERROR, message: String(attributes[ErrorAttributes.message]) });
-      span.end();
+      const key = String(attributes[ErrorAttributes.fingerprint]);
+      let entry = seen.get(key);
+      if (!entry) {
+        if (seen.size >= MAX_FINGERPRINTS) return;
+        entry = { sent: 0, held: 0, first: 0, last: 0, attributes };
+        seen.set(key, entry);
+      }
+      if (entry.sent < MAX_ERRORS_PER_FINGERPRINT) {
+        entry.sent++;
+        send(attributes);
+        return;
+      }
+      const now = Date.now();
+      if (entry.held === 0) entry.first = now;
+      entry.held++;
+      entry.last = now;
+      entry.attributes = attributes;
     } catch {
       // Reporting an error must never raise another one.
+    }
+  };
+  const flush = () => {
+    for (const entry of seen.values()) {
+      if (entry.held === 0) continue;
+      try {
+        send({ ...entry.attributes, [ErrorAttributes.occurrences]: entry.held }, entry.first, entry.last);
+      } catch {
+        // As above.
+      }
+      entry.held = 0;
     }
   };
   addEventListener('error', (event) => {
@@ -148,4 +214,11 @@ export function watchErrors(tracer: Tracer, collectorUrl?: string): void {
       // As above.
     }
   });
+  return {
+    flush,
+    reset: () => {
+      flush();
+      seen.clear();
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { PageViews } from './navigation.js';
 import { SessionManager, type SessionStorageKind } from './session.js';
 import { startTracing } from './tracing.js';
 import type { BeforeSend, TransportStats } from './transport.js';
-import { contextOf, Vitals } from './vitals.js';
+import { contextOf, Vitals, type VitalsPage } from './vitals.js';
 
 /** Options of {@link initWeb}. Everything but `serviceName` is optional. */
 export interface WebOptions {
@@ -25,7 +25,10 @@ export interface WebOptions {
   propagateTraceHeaderCorsUrls?: (string | RegExp)[];
   /** URLs whose fetch/XHR calls are not traced: strings are prefixes, RegExps are matched as is. */
   ignoreUrls?: (string | RegExp)[];
-  /** Keep the session in `sessionStorage` (default: ends with the tab) or `localStorage` (across tabs). */
+  /**
+   * Keep the session in `sessionStorage` (default: ends with the tab) or `localStorage` (across
+   * tabs). Either way the person's input and tab switches keep it alive, not spans.
+   */
   sessionStorage?: SessionStorageKind;
   /**
    * Share of sessions whose telemetry is sent, 0 to 1, decided once per session. Default 1. An
@@ -44,7 +47,10 @@ export interface WebOptions {
   exportTimeoutMs?: number;
   /** Core Web Vitals. Default true. */
   vitals?: boolean;
-  /** Uncaught errors, unhandled rejections and CSP violations. Default true. */
+  /**
+   * Uncaught errors, unhandled rejections and CSP violations. Default true. Errors of one
+   * fingerprint beyond the first 5 per page view are sent as one summary span with a count.
+   */
   errors?: boolean;
   /** Document load spans. Default true. */
   documentLoad?: boolean;
@@ -97,6 +103,7 @@ export function initWeb(options: WebOptions): WebHandle {
 
 function start(options: WebOptions): WebHandle {
   const sessions = new SessionManager(options.sessionStorage ?? 'session', options.sampleRate ?? 1);
+  sessions.watchActivity();
   const pagePath = (location: Location) => {
     try {
       return (options.pagePath ?? defaultPagePath)(location);
@@ -125,16 +132,34 @@ function start(options: WebOptions): WebHandle {
     },
   });
   const tracer = provider.getTracer('@otelkit/web');
-  pageViews = new PageViews(tracer, contextManager, pagePath);
+  const errors = (options.errors ?? true) ? watchErrors(tracer, exportUrl) : undefined;
+  // Errors held back by the per-fingerprint limit are summarised under the page view they belong to.
+  pageViews = new PageViews(tracer, contextManager, pagePath, () => errors?.reset());
   // Dated at navigation start, so the page view spans document load and everything after.
   pageViews.start('load', performance.timeOrigin);
   pageViews.watchRoutes();
-  const loadPage = pageViews.current();
-  const loadSpan = pageViews.active();
-  if (options.errors ?? true) watchErrors(tracer, exportUrl);
+  // Vitals belong to the page view they measure: the load's, or after a back/forward-cache
+  // restore (new web-vitals ids, navigation type `back-forward-cache`) the restore's.
+  const load: VitalsPage = { page: pageViews.current(), parent: contextOf(pageViews.active()) };
+  let restore = load;
+  // Registered before web-vitals' own pageshow listeners, so the restore's page view exists when
+  // its TTFB is reported from one of them.
+  addEventListener(
+    'pageshow',
+    (event) => {
+      if (!event.persisted || !pageViews) return;
+      pageViews.start('restore');
+      restore = { page: pageViews.current(), parent: contextOf(pageViews.active()) };
+    },
+    true,
+  );
   let vitals: Vitals | undefined;
   if (options.vitals ?? true) {
-    vitals = new Vitals(provider.getTracer(WEB_VITALS_SCOPE), loadPage, () => contextOf(loadSpan));
+    vitals = new Vitals(
+      provider.getTracer(WEB_VITALS_SCOPE),
+      () => load,
+      () => restore,
+    );
     vitals.start();
   }
   exporter.setOnDropped((count) => {
@@ -142,6 +167,8 @@ function start(options: WebOptions): WebHandle {
   });
 
   const flush = () => provider.forceFlush().catch(() => undefined);
+  // At hide, in requests an unload does not cancel, the page view, vitals and errors first.
+  const flushOnHide = () => exporter.flushOnHide(() => provider.forceFlush()).catch(() => undefined);
   // web-vitals reports the final CLS/INP from visibilitychange listeners in the capture phase on
   // window, and adds some of them only while the page runs (the INP of an interaction not yet
   // processed when the page is hidden). A listener on document itself runs after every capture
@@ -151,21 +178,15 @@ function start(options: WebOptions): WebHandle {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState !== 'hidden') return;
     vitals?.flush();
-    void flush();
+    errors?.flush();
+    void flushOnHide();
   });
   addEventListener(
     'pagehide',
     () => {
       vitals?.flush();
       pageViews?.end('pagehide');
-      void flush();
-    },
-    true,
-  );
-  addEventListener(
-    'pageshow',
-    (event) => {
-      if (event.persisted) pageViews?.start('restore');
+      void flushOnHide();
     },
     true,
   );

@@ -21,10 +21,17 @@ export class PageViews {
   private span: Span | undefined;
   private path: string;
 
+  /**
+   * @param tracer where page view spans go
+   * @param contextManager made to parent spans on the current page view
+   * @param pagePath the page label of a location
+   * @param beforeEnd runs before a page view ends, while it still parents new spans
+   */
   constructor(
     private readonly tracer: Tracer,
     private readonly contextManager: PageContextManager,
     private readonly pagePath: (location: Location) => string,
+    private readonly beforeEnd?: () => void,
   ) {
     this.path = pagePath(window.location);
   }
@@ -56,6 +63,11 @@ export class PageViews {
   /** Ends the current page view. */
   end(reason: string): void {
     if (!this.span) return;
+    try {
+      this.beforeEnd?.();
+    } catch {
+      // The page view must end whatever the hook does.
+    }
     this.span.setAttribute(PAGE_VIEW_END_REASON, reason);
     this.span.end();
     this.span = undefined;

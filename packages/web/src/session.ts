@@ -3,10 +3,14 @@ import { type Sampler, SamplingDecision, type SamplingResult } from '@openteleme
 
 /*
  * A session is what a person does in one sitting: it ends after 15 minutes without activity or
- * after 4 hours at most (the limits analytics tools use, so numbers line up). It lives in
- * sessionStorage by default, so closing the tab ends it and nothing outlasts the visit; apps that
- * want one session across tabs opt into localStorage. Sampling is decided once per session, so a
- * sampled session is complete (every page, every error) instead of a random scatter of spans.
+ * after 4 hours at most (the limits analytics tools use, so numbers line up). Activity is what the
+ * person does (input, switching to or away from the tab, loading a page they see), not what the
+ * page does: a dashboard polling in a background tab must not keep a session open for hours. It
+ * lives in sessionStorage by default, so closing the tab ends it and nothing outlasts the visit;
+ * apps that want one session across tabs opt into localStorage, and then storage, not a tab's
+ * memory, is the truth: each tab re-reads it before deciding the session has expired and adopts a
+ * session another tab started. Sampling is decided once per session, so a sampled session is
+ * complete (every page, every error) instead of a random scatter of spans.
  */
 
 /** Where the session is kept. */
@@ -17,8 +21,10 @@ export const SESSION_INACTIVITY_MS = 15 * 60 * 1000;
 /** Age after which a new session starts, however active. */
 export const SESSION_MAX_MS = 4 * 60 * 60 * 1000;
 const STORAGE_KEY = 'otelkit.session';
-// Writing storage on every span would cost main-thread time; activity is recorded this coarsely.
-const TOUCH_WRITE_INTERVAL_MS = 5_000;
+// Input events come in bursts (scroll, typing); activity is recorded, and written, this coarsely.
+const ACTIVITY_INTERVAL_MS = 5_000;
+/** What counts as the person being there; `scroll` and `visibilitychange` reach window in capture. */
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'scroll', 'visibilitychange', 'pageshow'];
 
 /** A session as stored. */
 export interface SessionState {
@@ -50,7 +56,6 @@ function storageOf(kind: SessionStorageKind): Storage | undefined {
 /** Keeps the current session, rotating it on inactivity or age. */
 export class SessionManager {
   private state: SessionState;
-  private lastWrite = 0;
   private readonly storage: Storage | undefined;
 
   /**
@@ -88,7 +93,6 @@ export class SessionManager {
   }
 
   private write(): void {
-    this.lastWrite = this.now();
     try {
       this.storage?.setItem(STORAGE_KEY, JSON.stringify(this.state));
     } catch {
@@ -103,11 +107,21 @@ export class SessionManager {
     return this.state;
   }
 
-  private validate(): void {
+  private expired(state: SessionState): boolean {
     const now = this.now();
-    if (now - this.state.last > SESSION_INACTIVITY_MS || now - this.state.start > SESSION_MAX_MS) {
-      this.create();
+    return now - state.last > SESSION_INACTIVITY_MS || now - state.start > SESSION_MAX_MS;
+  }
+
+  private validate(): void {
+    // Other tabs sharing localStorage record their activity and start new sessions there; an
+    // in-memory copy alone would expire a session still in use, or keep one the others left.
+    const stored = this.read();
+    if (stored?.id === this.state.id) {
+      this.state.last = Math.max(this.state.last, stored.last);
+    } else if (stored && !this.expired(stored)) {
+      this.state = { ...stored, last: Math.max(this.state.last, stored.last) };
     }
+    if (this.expired(this.state)) this.create();
   }
 
   /** The current session, rotated first if it has expired. */
@@ -116,12 +130,28 @@ export class SessionManager {
     return this.state;
   }
 
-  /** Records activity (a span started) so the inactivity timer restarts. */
+  /** Records activity (the person did something) so the inactivity timer restarts. */
   touch(): void {
     this.validate();
-    const now = this.now();
-    this.state.last = now;
-    if (now - this.lastWrite > TOUCH_WRITE_INTERVAL_MS) this.write();
+    this.state.last = this.now();
+    this.write();
+  }
+
+  /**
+   * Counts the person's activity: input, scrolling, switching to or away from the tab, a page
+   * restored from the back/forward cache, and this page load if it is visible. Passive listeners,
+   * at most one storage write per 5 s.
+   */
+  watchActivity(): void {
+    let last = Number.NEGATIVE_INFINITY;
+    const onActivity = () => {
+      const now = this.now();
+      if (now - last < ACTIVITY_INTERVAL_MS) return;
+      last = now;
+      this.touch();
+    };
+    for (const type of ACTIVITY_EVENTS) addEventListener(type, onActivity, { capture: true, passive: true });
+    if (document.visibilityState === 'visible') onActivity();
   }
 }
 

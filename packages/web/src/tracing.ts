@@ -38,16 +38,23 @@ export class PageContextManager extends StackContextManager {
   }
 }
 
-/** Stamps session and page on every span as it starts, and counts the activity for the session. */
-class PageSpanProcessor implements SpanProcessor {
+/**
+ * Stamps session and page on every span as it starts. A span is not activity: polling fetches and
+ * this library's own spans would keep a session open with nobody there (see SessionManager).
+ */
+export class PageSpanProcessor implements SpanProcessor {
+  /**
+   * @param sessions the session whose id spans carry
+   * @param page the current page label
+   */
   constructor(
     private readonly sessions: SessionManager,
     private readonly page: () => string,
   ) {}
 
+  /** Sets `session.id` and, unless the span brings its own, `page.path`. */
   onStart(span: Parameters<SpanProcessor['onStart']>[0]): void {
     try {
-      this.sessions.touch();
       span.setAttribute(SESSION_ID, this.sessions.current().id);
       // Vitals carry the page they were measured on; route changes must not relabel them.
       if (span.attributes[PAGE_PATH] === undefined) span.setAttribute(PAGE_PATH, this.page());
@@ -55,10 +62,13 @@ class PageSpanProcessor implements SpanProcessor {
       // Never let bookkeeping break span creation.
     }
   }
+  /** Nothing to do when a span ends. */
   onEnd(): void {}
+  /** Nothing buffered. */
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
+  /** Nothing to release. */
   shutdown(): Promise<void> {
     return Promise.resolve();
   }

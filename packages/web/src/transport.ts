@@ -1,6 +1,13 @@
-import type { Attributes, HrTime, SpanContext, SpanKind } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type HrTime,
+  type SpanContext,
+  type SpanKind,
+  SpanStatusCode,
+} from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { SECURITY_EVENT_NAME, WEB_VITALS_SCOPE } from '@otelkit/conventions';
 import { scrubAttributes, scrubText } from './privacy.js';
 
 /*
@@ -55,6 +62,47 @@ export interface ResilientExporterOptions {
   beforeSend?: BeforeSend | undefined;
   /** Called after an outage with the number of spans dropped during it. */
   onDropped?: ((count: number) => void) | undefined;
+}
+
+/*
+ * At page hide only requests started then, with `keepalive`, are sure to outlive an unload, and
+ * the exporter sets `keepalive` only while all pending keepalive bodies fit in 60 KiB (Chromium's
+ * limit is 64 KiB and 9 requests): one 256-span batch is often larger, goes without, and is
+ * cancelled with the page. So what is sent at hide is split into requests of at most
+ * HIDE_REQUEST_BYTES (estimated), the page view, vitals and errors first, so they are the ones
+ * inside the keepalive budget. Up to HIDE_PARALLEL requests start at once (the exporter allows 30
+ * concurrent exports): those past the budget go without keepalive, best effort, as they did
+ * before, and any rest follows as they complete while the page lives on (a tab switch).
+ */
+const HIDE_REQUEST_BYTES = 16 * 1024;
+const HIDE_PARALLEL = 16;
+/** OTLP/JSON wrapping of one request (resource, scope) and of each span, attribute and event. */
+const REQUEST_BYTES = 1024;
+const SPAN_BYTES = 400;
+const FIELD_BYTES = 48;
+const encoder = new TextEncoder();
+
+/**
+ * An upper bound of a span's size in an OTLP/JSON request: its variable content in UTF-8, plus
+ * generous fixed costs for ids, times and the `{"key":…,"value":{"stringValue":…}}` wrapping.
+ * An estimate because the exporter's serializer (@opentelemetry/otlp-transformer) is its own
+ * dependency, not ours; transport.test.ts checks the bound against it.
+ */
+function estimateBytes(span: ReadableSpan): number {
+  let fields = Object.keys(span.attributes).length + span.links.length;
+  for (const event of span.events) fields += 1 + Object.keys(event.attributes ?? {}).length;
+  const text = JSON.stringify([span.name, span.attributes, span.events, span.links, span.status.message]);
+  return SPAN_BYTES + fields * FIELD_BYTES + encoder.encode(text).byteLength;
+}
+
+/** Whether a span goes first at hide: page views (the traces' roots), vitals, errors, CSP reports. */
+function urgent(span: ReadableSpan): boolean {
+  return (
+    !span.parentSpanContext ||
+    span.instrumentationScope.name === WEB_VITALS_SCOPE ||
+    span.status.code === SpanStatusCode.ERROR ||
+    span.name === SECURITY_EVENT_NAME
+  );
 }
 
 const INITIAL_BACKOFF_MS = 1_000;
@@ -115,6 +163,8 @@ export class ResilientExporter implements SpanExporter {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private draining = false;
   private warned = false;
+  /** Spans exported while {@link flushOnHide} runs, to be sent its way. */
+  private hiding: ReadableSpan[] | undefined;
 
   /**
    * @param inner the OTLP exporter that actually sends
@@ -148,7 +198,54 @@ export class ResilientExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
+    if (this.hiding) {
+      this.hiding.push(...prepared);
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
     this.send(prepared, () => resultCallback({ code: ExportResultCode.SUCCESS }));
+  }
+
+  /**
+   * Runs `flush` (the span processor's forceFlush, which hands its batches over synchronously)
+   * and sends what it exports so that an unloading page gets the most out: in requests the
+   * browser keeps alive, page views, vitals and errors first. Call when the page is hidden.
+   */
+  flushOnHide(flush: () => Promise<void>): Promise<void> {
+    this.hiding = [];
+    try {
+      return flush();
+    } finally {
+      const spans = this.hiding;
+      this.hiding = undefined;
+      this.sendOnHide(spans);
+    }
+  }
+
+  private sendOnHide(spans: ReadableSpan[]): void {
+    if (spans.length === 0) return;
+    const chunks: { spans: ReadableSpan[]; bytes: number }[] = [];
+    let chunk = { spans: [] as ReadableSpan[], bytes: Number.POSITIVE_INFINITY };
+    for (const span of [...spans.filter(urgent), ...spans.filter((s) => !urgent(s))]) {
+      const bytes = estimateBytes(span);
+      if (chunk.bytes + bytes > HIDE_REQUEST_BYTES) {
+        chunk = { spans: [], bytes: REQUEST_BYTES };
+        chunks.push(chunk);
+      }
+      chunk.spans.push(span);
+      chunk.bytes += bytes;
+    }
+    const next = () => {
+      const first = chunks.shift();
+      if (!first) return;
+      if (this.stats_.state !== 'down') {
+        this.send(first.spans, next);
+        return;
+      }
+      // The Collector went away meanwhile: the rest waits in the buffer, like any export.
+      this.enqueue(first.spans.concat(...chunks.splice(0).map((c) => c.spans)));
+    };
+    for (let i = 0; i < HIDE_PARALLEL; i++) next();
   }
 
   private prepare(spans: ReadableSpan[]): ReadableSpan[] {

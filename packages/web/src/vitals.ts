@@ -100,6 +100,14 @@ export function attributionOf(metric: AnyMetric): {
   }
 }
 
+/** The page view vitals belong to: its page label and the context that makes it their parent. */
+export interface VitalsPage {
+  /** Page path or route template, the label vitals are judged by. */
+  page: string;
+  /** Context of the page view span. */
+  parent: Context;
+}
+
 /**
  * Reports the five Core Web Vitals as spans of the `@otelkit/web-vitals` scope, per the contract
  * in @otelkit/conventions: span name = vital, duration = value in ms (CLS × 1000), with rating,
@@ -109,7 +117,8 @@ export function attributionOf(metric: AnyMetric): {
  * make them worse; then the next hide sends the new value again, with the same `web_vital.id`, so
  * the backend can keep the last report per id. Unchanged values are never repeated, so a page
  * load that does not get worse after its first hide is still exactly one sample in the
- * Collector's histogram. A back/forward-cache restore starts new ids and so new reports.
+ * Collector's histogram. A back/forward-cache restore starts new ids and so new reports, which
+ * belong to the restore's page view, not to the load's (ended long before).
  */
 export class Vitals {
   private readonly pending = new Map<string, AnyMetric>();
@@ -118,13 +127,14 @@ export class Vitals {
 
   /**
    * @param tracer tracer of the web-vitals scope
-   * @param page page path at load, the label vitals are judged by
-   * @param parent context of the page view the vitals belong to
+   * @param load the page view of the page load
+   * @param restore the page view of the latest back/forward-cache restore, read when its vitals
+   *   arrive (web-vitals reports them with navigation type `back-forward-cache`)
    */
   constructor(
     private readonly tracer: Tracer,
-    private readonly page: string,
-    private readonly parent: () => Context,
+    private readonly load: () => VitalsPage,
+    private readonly restore: () => VitalsPage,
   ) {}
 
   /** Subscribes to web-vitals. Call before registering the hide listener that calls {@link flush}. */
@@ -152,13 +162,14 @@ export class Vitals {
       this.sent.set(metric.id, metric.value);
       const duration = metric.value * WEB_VITAL_DURATION_SCALE[metric.name];
       const { element, cause } = attributionOf(metric);
+      const { page, parent } = metric.navigationType === 'back-forward-cache' ? this.restore() : this.load();
       const attributes: Attributes = {
         [WebVitalAttributes.name]: metric.name,
         [WebVitalAttributes.value]: metric.value,
         [WebVitalAttributes.rating]: metric.rating,
         [WebVitalAttributes.id]: metric.id,
         [WebVitalAttributes.navigationType]: metric.navigationType,
-        [WebVitalAttributes.page]: this.page,
+        [WebVitalAttributes.page]: page,
         ...(element ? { [WebVitalAttributes.element]: element } : {}),
         ...(cause ? { [WebVitalAttributes.cause]: cause } : {}),
       };
@@ -166,7 +177,7 @@ export class Vitals {
       // duration must be the value to the microsecond for the histogram.
       const end = Date.now();
       this.tracer
-        .startSpan(metric.name, { startTime: hrTime(end - duration), attributes }, this.parent())
+        .startSpan(metric.name, { startTime: hrTime(end - duration), attributes }, parent)
         .end(hrTime(end));
     } catch {
       // A vital lost is better than an exception in the page.

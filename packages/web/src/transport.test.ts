@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module';
+import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { WEB_VITALS_SCOPE } from '@otelkit/conventions';
+import { describe, expect, it } from 'vitest';
+import { ResilientExporter } from './transport.js';
+
+// The exporter's own serializer, to measure requests as the browser sends them. It is a dependency
+// of the OTLP exporter only, so it is reached from there.
+const require = createRequire(
+  createRequire(import.meta.url).resolve('@opentelemetry/exporter-trace-otlp-http'),
+);
+const { JsonTraceSerializer } = require('@opentelemetry/otlp-transformer') as {
+  JsonTraceSerializer: { serializeRequest(spans: ReadableSpan[]): Uint8Array };
+};
+const bytesOf = (spans: ReadableSpan[]) => JsonTraceSerializer.serializeRequest(spans).byteLength;
+/** What Chromium lets all pending keepalive requests of a page carry together, less headers. */
+const KEEPALIVE_BUDGET = 60 * 1024;
+
+/** An OTLP exporter stand-in that records each request and answers when the test says so. */
+function fakeCollector() {
+  const requests: { spans: ReadableSpan[]; answer: () => void }[] = [];
+  const inner: SpanExporter = {
+    export: (spans: ReadableSpan[], done: (result: ExportResult) => void) => {
+      requests.push({ spans, answer: () => done({ code: 0 }) });
+    },
+    shutdown: () => Promise.resolve(),
+  };
+  return { inner, requests };
+}
+
+describe('sending at page hide', () => {
+  it('sends page view, vitals and errors first, in requests the browser keeps alive through unload', async () => {
+    const collector = fakeCollector();
+    const exporter = new ResilientExporter(collector.inner, {
+      url: 'https://otel.example.com/v1/traces',
+      maxBufferedSpans: 1000,
+    });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
+      ],
+    });
+    const tracer = provider.getTracer('@otelkit/web');
+    const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
+    const page = trace.setSpan(ROOT_CONTEXT, view);
+    // A busy page: 150 spans of the app's (about 128 KB as one request) end before the page goes.
+    for (let i = 0; i < 150; i++) {
+      tracer.startSpan(`late-${i}`, { attributes: { 'app.detail': 'y'.repeat(300) } }, page).end();
+    }
+    // Spans the size estimate could get wrong: many small attributes, non-ASCII text, events.
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`app.n${i}`, i]));
+    tracer.startSpan('many', { attributes: many }, page).end();
+    tracer.startSpan('text', { attributes: { 'app.note': 'é€😀'.repeat(200) } }, page).end();
+    const evented = tracer.startSpan('evented', {}, page);
+    for (let i = 0; i < 30; i++) evented.addEvent(`step ${i}`, { 'app.i': i });
+    evented.end();
+    const error = tracer.startSpan('exception', {}, page);
+    error.setStatus({ code: SpanStatusCode.ERROR, message: 'cart has no items' });
+    error.end();
+    provider.getTracer(WEB_VITALS_SCOPE).startSpan('CLS', {}, page).end();
+    view.end();
+
+    await exporter.flushOnHide(() => provider.forceFlush());
+    // Only requests started now get out of an unloading page, and only those the exporter can
+    // give keepalive: in order, while the pending bodies fit the budget.
+    const atHide = [...collector.requests];
+    const keptAlive: string[] = [];
+    let pending = 0;
+    for (const request of atHide) {
+      pending += bytesOf(request.spans);
+      if (pending <= KEEPALIVE_BUDGET) keptAlive.push(...request.spans.map((s) => s.name));
+    }
+    expect(keptAlive).toEqual(expect.arrayContaining(['exception', 'CLS', 'page view', 'late-0']));
+    expect(atHide.length).toBeLessThanOrEqual(16);
+    expect(atHide[0]?.spans.map((s) => s.name).slice(0, 3)).toEqual(['exception', 'CLS', 'page view']);
+    // A page that lives on (a tab switch) sends the rest as the first requests complete.
+    for (let i = 0; i < collector.requests.length; i++) {
+      // The size estimate is an upper bound: no request is over the 16 KiB it aims at.
+      expect(bytesOf(collector.requests[i]?.spans ?? [])).toBeLessThanOrEqual(16 * 1024);
+      collector.requests[i]?.answer();
+    }
+    const names = collector.requests.flatMap((r) => r.spans.map((s) => s.name));
+    expect(names).toHaveLength(156);
+    expect(new Set(names).size).toBe(156);
+    expect(exporter.stats().sent).toBe(156);
+  });
+});
