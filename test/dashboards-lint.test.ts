@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { SpanMetrics } from '@otelkit/conventions';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadDashboards as load, metricNames, queriesOf } from '../packages/dashboards/src/queries.js';
+import {
+  labelValuesQuery,
+  loadDashboards as load,
+  metricNames,
+  queriesOf,
+} from '../packages/dashboards/src/queries.js';
 import { readEnvironment } from '../packages/node/src/config/env.js';
 import { CONVENTION_METRICS } from './helpers/known-metrics.js';
 
@@ -116,6 +121,28 @@ describe('generated Grafana dashboards (grafana/dashboards/*.json)', () => {
     for (const [file, variable] of all) {
       expect(variable.allValue, `${file}: $${variable.name} needs an explicit allValue`).toBeDefined();
       expect(new RegExp(`^(?:${variable.allValue})$`).test(''), `${file}: $${variable.name}`).toBe(false);
+    }
+  });
+
+  it('find a service by its name when service.namespace made its Prometheus job "namespace/name"', () => {
+    const jobMatchers = dashboards.flatMap((d) =>
+      queriesOf(d.json)
+        .filter((q) => q.language === 'promql')
+        .flatMap((q) => [...q.expr.matchAll(/\bjob=~"([^"]*\$service[^"]*)"/g)].map((m) => [d.file, m[1]])),
+    );
+    expect(jobMatchers.length).toBeGreaterThan(10);
+    for (const [file, matcher] of jobMatchers) expect(matcher, file).toBe('(.+/)?$service');
+    const jobVariables = dashboards.flatMap((d) =>
+      (d.json.templating?.list ?? [])
+        .filter((v) => labelValuesQuery(v.query)?.label === 'job')
+        .map((v) => [d.file, v] as const),
+    );
+    expect(jobVariables.length).toBe(3);
+    for (const [file, variable] of jobVariables) {
+      // Grafana's variable regex: the named group `value` is what the panels get.
+      const regex = new RegExp(String(variable.regex).replace(/^\/|\/$/g, ''));
+      expect(regex.exec('shop/billing-api')?.groups?.value, file).toBe('billing-api');
+      expect(regex.exec('billing-api')?.groups?.value, file).toBe('billing-api');
     }
   });
 

@@ -1,8 +1,8 @@
 import { ErrorsMetric } from '@otelkit/conventions';
-import { dashboard, labelVariable, logs, stat, table, timeseries } from './panels.js';
+import { dashboard, JOB_OF_SERVICE, jobServiceVariable, logs, stat, table, timeseries } from './panels.js';
 
 const { prometheusName: ERRORS, prometheusLabels: L } = ErrorsMetric;
-const SEL = '{job=~"$service"}';
+const SEL = `{${JOB_OF_SERVICE}}`;
 
 /** Recorded errors grouped by fingerprint, the way an error tracker groups issues. */
 export function errorsDashboard() {
@@ -12,7 +12,7 @@ export function errorsDashboard() {
     'Errors recorded by @otelkit/node (recordError, uncaught exceptions, unhandled rejections), grouped by fingerprint; the error log records are in Loki.',
     ['errors'],
   )
-    .withVariable(labelVariable('service', 'job', ERRORS, { includeAll: true }).multi(true))
+    .withVariable(jobServiceVariable(ERRORS))
     .withPanel(stat('Errors in range', 'none', [{ expr: `sum(increase(${ERRORS}${SEL}[$__range]))` }]))
     .withPanel(
       stat('Distinct fingerprints', 'none', [{ expr: `count(sum by (${L.fingerprint}) (${ERRORS}${SEL}))` }]),

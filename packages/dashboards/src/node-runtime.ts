@@ -1,17 +1,17 @@
 import { RuntimeMetrics as M } from './names.js';
-import { dashboard, labelVariable, thresholds, timeseries } from './panels.js';
+import { dashboard, JOB_OF_SERVICE, jobServiceVariable, thresholds, timeseries } from './panels.js';
 
-const JOB = 'job=~"$service"';
+const JOB = JOB_OF_SERVICE;
 
 /** Node.js runtime health of the services @otelkit/node instruments: event loop, heap, GC, HTTP. */
 export function nodeRuntime() {
   return dashboard(
     'otelkit-node-runtime',
     'otelkit / Node runtime',
-    'Event-loop delay and utilisation, V8 heap, garbage collection and HTTP server latency of Node services (Prometheus job = service.name).',
+    'Event-loop delay and utilisation, V8 heap, garbage collection and HTTP server latency of Node services (Prometheus job = service.name, or service.namespace/service.name).',
     ['node'],
   )
-    .withVariable(labelVariable('service', 'job', M.eventLoopUtilization, { includeAll: true }).multi(true))
+    .withVariable(jobServiceVariable(M.eventLoopUtilization))
     .withPanel(
       timeseries(
         'Event-loop delay p99',

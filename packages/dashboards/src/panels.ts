@@ -175,6 +175,24 @@ export function labelVariable(
 }
 
 /**
+ * PromQL matcher of the services `$service` selects on a metric the SDKs push (runtime, errors,
+ * security events), whose Prometheus `job` is `service.name`, or `service.namespace/service.name`
+ * when a namespace is set.
+ */
+export const JOB_OF_SERVICE = 'job=~"(.+/)?$service"';
+
+/**
+ * The `service` variable of the dashboards of SDK-pushed metrics: every `job` of `series`, by its
+ * service name. A namespace prefix is cut from the value, because the log panels of the same
+ * dashboards filter Loki's `service_name`, which never has it; {@link JOB_OF_SERVICE} takes it back.
+ */
+export function jobServiceVariable(series: string): QueryVariableBuilder {
+  return labelVariable('service', 'job', series, { includeAll: true })
+    .multi(true)
+    .regex('/^(?:.+\\/)?(?<value>[^/]+)$/');
+}
+
+/**
  * The `service` variable of the span-metric dashboards: every service with server spans. `all`
  * makes it multi-select with an "All" option; without it one service is picked.
  */

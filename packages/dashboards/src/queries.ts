@@ -23,6 +23,7 @@ export interface VariableJson {
   query?: unknown;
   includeAll?: boolean;
   allValue?: string;
+  regex?: string;
   multi?: boolean;
 }
 

@@ -1,8 +1,8 @@
 import { SecurityEventsMetric } from '@otelkit/conventions';
-import { dashboard, labelVariable, logs, stat, table, timeseries } from './panels.js';
+import { dashboard, JOB_OF_SERVICE, jobServiceVariable, logs, stat, table, timeseries } from './panels.js';
 
 const { prometheusName: EVENTS, prometheusLabels: L } = SecurityEventsMetric;
-const SEL = '{job=~"$service"}';
+const SEL = `{${JOB_OF_SERVICE}}`;
 
 /** Security events by type and outcome: logins, denials, rate limits, suspicious input. */
 export function securityDashboard() {
@@ -12,11 +12,11 @@ export function securityDashboard() {
     'Security events from @otelkit/node securityEvent() by type and outcome; the events themselves (who, from where) are log records in Loki.',
     ['security'],
   )
-    .withVariable(labelVariable('service', 'job', EVENTS, { includeAll: true }).multi(true))
+    .withVariable(jobServiceVariable(EVENTS))
     .withPanel(
       stat('Failed or refused in range', 'none', [
         {
-          expr: `sum(increase(${EVENTS}{job=~"$service", ${L.outcome}=~"failure|denied|blocked"}[$__range])) or sum(increase(${EVENTS}${SEL}[$__range])) * 0`,
+          expr: `sum(increase(${EVENTS}{${JOB_OF_SERVICE}, ${L.outcome}=~"failure|denied|blocked"}[$__range])) or sum(increase(${EVENTS}${SEL}[$__range])) * 0`,
         },
       ]),
     )
@@ -37,7 +37,7 @@ export function securityDashboard() {
     .withPanel(
       timeseries('Failed logins/s by service', 'reqps', [
         {
-          expr: `sum by (job) (rate(${EVENTS}{job=~"$service", ${L.type}="authentication", ${L.outcome}="failure"}[$__rate_interval]))`,
+          expr: `sum by (job) (rate(${EVENTS}{${JOB_OF_SERVICE}, ${L.type}="authentication", ${L.outcome}="failure"}[$__rate_interval]))`,
           legend: '{{job}}',
         },
       ]),
