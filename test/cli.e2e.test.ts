@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,5 +90,48 @@ describe('otelkit up / status / down (the quick start)', () => {
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
     const after = await otelkit('status');
     expect(after.stdout).toContain('not running');
+  });
+});
+
+describe('otelkit when something is in the way', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otelkit-cli-way-'));
+  const run = (...args: string[]) =>
+    exec(process.execPath, [cli, ...args, '--state-dir', dir]).then(
+      (ok) => ({ ...ok, code: 0 }),
+      (error: { stdout: string; stderr: string; code: number }) => error,
+    );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints its usage for --help after a command, and starts nothing', async () => {
+    const help = await run('up', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: otelkit');
+    expect(existsSync(join(dir, 'stack.json'))).toBe(false);
+  });
+
+  it('refuses to start when a port is taken, naming it, instead of reporting a dead backend ready', async () => {
+    // Another program on Alertmanager's port, as the docker compose stack would be: it answers
+    // the readiness check that Alertmanager, unable to bind, never could.
+    const squatter = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => squatter.listen(DEFAULT_PORTS.alertmanager, '127.0.0.1', resolve));
+    try {
+      const up = await run('up');
+      expect(up.code).toBe(1);
+      expect(`${up.stdout}${up.stderr}`).toContain(`port ${DEFAULT_PORTS.alertmanager} (alertmanager)`);
+      expect(`${up.stdout}${up.stderr}`).not.toMatch(/: ready/);
+      expect(existsSync(join(dir, 'stack.json'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('names a damaged state file and what to do about it', async () => {
+    writeFileSync(join(dir, 'stack.json'), '{"startedAt":"2026-');
+    const status = await run('status');
+    expect(status.code).toBe(1);
+    expect(`${status.stdout}${status.stderr}`).toContain(
+      `${join(dir, 'stack.json')} is not the state otelkit wrote`,
+    );
+    expect(`${status.stdout}${status.stderr}`).toContain('delete it');
   });
 });

@@ -36,6 +36,11 @@ async function main(): Promise<number> {
     },
   });
   const command = positionals[0];
+  // Before any command runs: "otelkit up --help" must not start the stack.
+  if (values.help) {
+    say(USAGE);
+    return 0;
+  }
   const stateDir = values['state-dir'] ?? defaultStateDir();
   switch (command) {
     case 'provision': {
@@ -62,7 +67,7 @@ async function main(): Promise<number> {
     }
     default:
       say(USAGE);
-      return command === undefined || values.help ? 0 : 2;
+      return command === undefined ? 0 : 2;
   }
 }
 
@@ -189,17 +194,26 @@ async function down(stateDir: string): Promise<number> {
       say(`${name}: not running (pid ${proc.pid} gone or reused)`);
       continue;
     }
-    process.kill(proc.pid, 'SIGTERM');
+    signal(proc.pid, 'SIGTERM');
     let alive = true;
     for (let waited = 0; waited < 15_000 && alive; waited += 100) {
       await sleep(100);
       alive = isOurProcess(proc.pid, proc.command);
     }
-    if (alive) process.kill(proc.pid, 'SIGKILL');
+    if (alive) signal(proc.pid, 'SIGKILL');
     say(`${name}: stopped (pid ${proc.pid}${alive ? ', killed after 15 s' : ''})`);
   }
   clearState(stateDir);
   return 0;
+}
+
+/** Signals `pid`; one that has exited since it was checked is already where `down` wants it. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 async function status(stateDir: string): Promise<number> {

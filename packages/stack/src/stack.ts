@@ -5,7 +5,7 @@ import { renderAlertmanagerConfig } from './alertmanager-config.js';
 import type { DemoServiceName } from './demo/services.js';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { freePorts } from './ports.js';
+import { freePorts, portInUse } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
 import { sinkProcess } from './sink-process.js';
@@ -118,11 +118,29 @@ export interface Stack {
 }
 
 async function resolvePorts(ports: StackOptions['ports']): Promise<StackPorts> {
-  if (ports === undefined || ports === 'default') return { ...DEFAULT_PORTS };
-  if (ports !== 'auto') return ports;
+  if (ports === undefined || ports === 'default') return checkFree({ ...DEFAULT_PORTS });
+  if (ports !== 'auto') return checkFree(ports);
   const keys = Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[];
   const picked = await freePorts(keys.length);
   return Object.fromEntries(keys.map((key, i) => [key, picked[i]])) as unknown as StackPorts;
+}
+
+/**
+ * Fails when a port is taken. A component that cannot bind exits, but another program on its port
+ * (the docker compose stack, an earlier `otelkit up` cut short) would answer its readiness check,
+ * and the stack would be reported ready while that component is dead.
+ */
+async function checkFree(ports: StackPorts): Promise<StackPorts> {
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports)) if (await portInUse(port)) busy.push(`${port} (${name})`);
+  if (busy.length > 0) {
+    throw new Error(
+      `port ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} already in use on 127.0.0.1: stop what ` +
+        'listens there ("docker compose down" for the compose stack, "otelkit down" or "otelkit status" ' +
+        'for an earlier otelkit up; "ss -ltnp" names the process) and start again',
+    );
+  }
+  return ports;
 }
 
 /** The Collector's environment: every endpoint of config.yaml pointed at the native stack. */

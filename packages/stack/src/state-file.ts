@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackEndpoints, StackPorts } from './stack.js';
 
@@ -16,16 +16,26 @@ export interface StackState {
 
 const FILE = 'stack.json';
 
-/** Writes the state of a started stack. */
+/** Writes the state of a started stack, whole or not at all (a crash mid-write leaves the old one). */
 export function writeState(stateDir: string, state: StackState): void {
-  writeFileSync(join(stateDir, FILE), `${JSON.stringify(state, null, 2)}\n`);
+  const path = join(stateDir, FILE);
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(partial, path);
 }
 
 /** Reads the state of the stack started in `stateDir`, if any. */
 export function readState(stateDir: string): StackState | undefined {
   const path = join(stateDir, FILE);
   if (!existsSync(path)) return undefined;
-  return JSON.parse(readFileSync(path, 'utf8')) as StackState;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as StackState;
+  } catch (error) {
+    throw new Error(
+      `${path} is not the state otelkit wrote (${(error as Error).message}); delete it and start again. ` +
+        'What it listed may still run: "ss -ltnp" shows what listens on otelkit\'s ports.',
+    );
+  }
 }
 
 /** Forgets the stack started in `stateDir`. */
