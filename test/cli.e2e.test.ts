@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,40 @@ describe('otelkit when something is in the way', () => {
       expect(existsSync(join(dir, 'stack.json'))).toBe(false);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('stops the backends already started when interrupted while starting them', async () => {
+    const child = spawn(process.execPath, [cli, 'up', '--state-dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const pids: number[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      pids.splice(0, pids.length, ...[...output.matchAll(/: ready \(pid (\d+)/g)].map((m) => Number(m[1])));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    // Ctrl-C once two backends run, detached, while the next one starts.
+    await eventually('two backends ready', async () => (pids.length >= 2 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+    expect(code, output).toBe(1);
+    expect(output).toContain('interrupted');
+    for (const pid of pids) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    // Nothing of it holds otelkit's ports: a new "otelkit up" would start.
+    for (const port of Object.values(DEFAULT_PORTS)) {
+      const probe = createServer();
+      await new Promise<void>((resolve, reject) =>
+        probe.once('error', reject).listen(port, '127.0.0.1', resolve),
+      );
+      await new Promise((resolve) => probe.close(resolve));
     }
   });
 

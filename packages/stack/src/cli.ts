@@ -80,11 +80,20 @@ async function up(stateDir: string, demo: boolean): Promise<number> {
   mkdirSync(stateDir, { recursive: true });
   // The demo's ports are chosen first: Prometheus' uptime probes are rendered with them.
   const demoPorts = demo ? await pickDemoPorts('default') : undefined;
+  // Ctrl-C while the detached backends start: they would outlive this process, unrecorded.
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const stack = await startStack({
     stateDir,
     detached: true,
     report: say,
+    signal: interrupt.signal,
     ...(demoPorts ? { demoPorts, collectorEnv: demoCollectorEnv(demoPorts) } : {}),
+  }).finally(() => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   });
   const processes: StackState['processes'] = {};
   for (const name of COMPONENTS) {

@@ -83,6 +83,11 @@ export interface StackOptions {
   report?: Reporter;
   /** Already provisioned binaries; provisioned (from cache) when omitted. */
   binaries?: Binaries;
+  /**
+   * Aborting it while the backends start stops those already started and rejects: detached ones
+   * (`otelkit up`) would otherwise outlive a Ctrl-C, unrecorded, holding their ports.
+   */
+  signal?: AbortSignal;
 }
 
 /** Where to reach the running stack. */
@@ -266,9 +271,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const name of [...COMPONENTS].reverse()) await processes[name].stop();
     if (removeStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    const abort = () => reject(new Error('interrupted; stopped the backends already started'));
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  interrupted.catch(() => {});
   try {
     for (const name of COMPONENTS) {
-      await processes[name].start();
+      const starting = processes[name].start();
+      // If the race is lost, stop() below ends the process and its start() rejects unheard.
+      starting.catch(() => {});
+      await Promise.race([starting, interrupted]);
       report(`${name}: ready (pid ${processes[name].pid}, log ${processes[name].spec.logFile})`);
     }
   } catch (error) {
