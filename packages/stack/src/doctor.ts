@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './exec.js';
 import { cacheDir, repoRoot } from './paths.js';
-import { portInUse } from './ports.js';
+import { busyPorts } from './ports.js';
 import {
   ALERTMANAGER,
   BLACKBOX_EXPORTER,
@@ -84,14 +84,12 @@ export async function doctor(): Promise<Finding[]> {
           },
     );
   }
-  for (const [name, port] of Object.entries(DEFAULT_PORTS)) {
-    if (await portInUse(port)) {
-      findings.push({
-        status: 'note',
-        name: `port ${port}`,
-        detail: `in use (${name}); "otelkit status" tells whether it is ours, else stop what holds it`,
-      });
-    }
+  for (const [name, port] of await busyPorts(DEFAULT_PORTS)) {
+    findings.push({
+      status: 'note',
+      name: `port ${port}`,
+      detail: `in use (${name}); "otelkit status" tells whether it is ours, else stop what holds it`,
+    });
   }
   let dockerEngine = false;
   try {

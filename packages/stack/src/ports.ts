@@ -40,3 +40,11 @@ export function portInUse(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolveInUse(false)));
   });
 }
+
+/** The entries of `ports` whose port something already listens on, in order. */
+export async function busyPorts<K extends string>(ports: Record<K, number>): Promise<[K, number][]> {
+  const busy: [K, number][] = [];
+  for (const [name, port] of Object.entries(ports) as [K, number][])
+    if (await portInUse(port)) busy.push([name, port]);
+  return busy;
+}

@@ -5,7 +5,7 @@ import { renderAlertmanagerConfig } from './alertmanager-config.js';
 import type { DemoServiceName } from './demo/services.js';
 import { ManagedProcess } from './managed-process.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { freePorts, portInUse } from './ports.js';
+import { busyPorts, freePorts } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
 import { sinkProcess } from './sink-process.js';
@@ -136,8 +136,7 @@ async function resolvePorts(ports: StackOptions['ports']): Promise<StackPorts> {
  * and the stack would be reported ready while that component is dead.
  */
 async function checkFree(ports: StackPorts): Promise<StackPorts> {
-  const busy: string[] = [];
-  for (const [name, port] of Object.entries(ports)) if (await portInUse(port)) busy.push(`${port} (${name})`);
+  const busy = (await busyPorts(ports)).map(([name, port]) => `${port} (${name})`);
   if (busy.length > 0) {
     throw new Error(
       `port ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} already in use on 127.0.0.1: stop what ` +
