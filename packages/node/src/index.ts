@@ -19,6 +19,7 @@ export type {
   SignalOptions,
   SpanLimitOptions,
   StartOptions,
+  TlsFiles,
 } from './config/options.js';
 export * from './errors/index.js';
 export * from './health/index.js';

@@ -31,8 +31,8 @@ export interface EnvValues {
   keyValues(name: string, secretValues?: boolean): Record<string, string>;
   /** An http:// or https:// URL, without trailing slashes. */
   url(name: string, fallback: string): string;
-  /** Reports a path this process cannot read; `using` says what happens without the file. */
-  checkReadableFile(name: string, using: string): void;
+  /** A path this process can read; one it cannot is reported, `using` saying what happens without it. */
+  readableFile(name: string, using: string): string | undefined;
 }
 
 /** Readers over `env` that report each invalid value through `reject`. */
@@ -120,14 +120,16 @@ export function envValues(env: Env, reject: Reject): EnvValues {
       );
       return fallback;
     },
-    checkReadableFile(name, using) {
+    readableFile(name, using) {
       const value = text(name);
-      if (value === undefined) return;
+      if (value === undefined) return undefined;
       try {
         accessSync(value, constants.R_OK);
+        return value;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
         reject(name, value, `the path of a file this process can read (${code})`, using);
+        return undefined;
       }
     },
   };

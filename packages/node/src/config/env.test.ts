@@ -14,6 +14,7 @@ describe('readEnvironment', () => {
       headers: {},
       timeoutMs: 10_000,
       compression: 'none',
+      tls: {},
     });
     expect(config.logs.endpoint).toBe('http://localhost:4318/v1/logs');
     expect(config.instrumentations).toEqual(DEFAULT_INSTRUMENTATIONS);
@@ -142,14 +143,21 @@ describe('readEnvironment', () => {
 
   it('checks that the TLS files the exporters will read exist', () => {
     const readable = fileURLToPath(import.meta.url);
-    const { problems } = readEnvironment({
+    const elsewhere = fileURLToPath(new URL('./env.ts', import.meta.url));
+    const { config, problems } = readEnvironment({
       OTEL_EXPORTER_OTLP_CERTIFICATE: readable,
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: readable,
+      OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: elsewhere,
       OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/nonexistent/client.key',
     });
     expect(problems).toEqual([
       'otelkit: OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY="/nonexistent/client.key" is invalid: ' +
         'expected the path of a file this process can read (ENOENT); using no client key',
     ]);
+    // What the process.exit() send uses, picked as the exporters pick: a signal's own variable,
+    // else the general one; an unreadable file of its own means none, not the general one.
+    expect(config.logs.tls).toEqual({ ca: elsewhere, key: readable });
+    expect(config.traces.tls).toEqual({ ca: readable });
   });
 
   it('reads endpoints, headers, protocol, sampler, exporters, resource and instrumentation lists', () => {

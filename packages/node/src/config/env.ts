@@ -14,6 +14,7 @@ import {
   type SignalExporter,
   type SignalOptions,
   type StartOptions,
+  type TlsFiles,
 } from './options.js';
 
 export type { Env } from './env-values.js';
@@ -85,7 +86,7 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
   const baseEndpoint = overrides.endpoint?.replace(/\/+$/, '') ?? url('OTEL_EXPORTER_OTLP_ENDPOINT', '');
   const baseTimeout = integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
   const baseCompression = oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS, 'none');
-  checkTlsFiles(values, [
+  const baseTls = tlsFiles(values, [
     'OTEL_EXPORTER_OTLP_CERTIFICATE',
     'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE',
     'OTEL_EXPORTER_OTLP_CLIENT_KEY',
@@ -98,11 +99,15 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
     const derived = protocol === 'grpc' ? base : `${base}${path}`;
     const envEndpoint = url(`OTEL_EXPORTER_OTLP_${key}_ENDPOINT`, derived);
     const endpoint = overrides.endpoint !== undefined ? derived : envEndpoint;
-    checkTlsFiles(values, [
-      `OTEL_EXPORTER_OTLP_${key}_CERTIFICATE`,
-      `OTEL_EXPORTER_OTLP_${key}_CLIENT_CERTIFICATE`,
-      `OTEL_EXPORTER_OTLP_${key}_CLIENT_KEY`,
-    ]);
+    const tls = tlsFiles(
+      values,
+      [
+        `OTEL_EXPORTER_OTLP_${key}_CERTIFICATE`,
+        `OTEL_EXPORTER_OTLP_${key}_CLIENT_CERTIFICATE`,
+        `OTEL_EXPORTER_OTLP_${key}_CLIENT_KEY`,
+      ],
+      baseTls,
+    );
     return {
       exporters: exporterList(text(`OTEL_${key}_EXPORTER`), `OTEL_${key}_EXPORTER`, reject),
       endpoint,
@@ -110,6 +115,7 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       headers: { ...baseHeaders, ...keyValues(`OTEL_EXPORTER_OTLP_${key}_HEADERS`, true) },
       timeoutMs: integer(`OTEL_EXPORTER_OTLP_${key}_TIMEOUT`, baseTimeout, 1, 600_000),
       compression: oneOf(`OTEL_EXPORTER_OTLP_${key}_COMPRESSION`, COMPRESSIONS, baseCompression),
+      tls,
     };
   };
   oneOf('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES, 'cumulative');
@@ -188,13 +194,25 @@ function metricExport(
 }
 
 /**
- * The exporters read their TLS files themselves; a path they cannot read would only surface as
- * failing exports, so it is reported here, by name.
+ * The files of three TLS variables, as the OTLP exporters pick them: a set variable wins over
+ * `inherited` even when its file cannot be read. The exporters read these files themselves, so a
+ * path they cannot read would only surface as failing exports: it is reported here, by name.
  */
-function checkTlsFiles(values: EnvValues, [ca, certificate, key]: [string, string, string]): void {
-  values.checkReadableFile(ca, "the system's trusted certificates");
-  values.checkReadableFile(certificate, 'no client certificate');
-  values.checkReadableFile(key, 'no client key');
+function tlsFiles(
+  values: EnvValues,
+  [ca, certificate, key]: [string, string, string],
+  inherited: TlsFiles = {},
+): TlsFiles {
+  const file = (name: string, using: string, fallback: string | undefined) =>
+    values.text(name) === undefined ? fallback : values.readableFile(name, using);
+  const files: TlsFiles = {};
+  const caFile = file(ca, "the system's trusted certificates", inherited.ca);
+  const certFile = file(certificate, 'no client certificate', inherited.cert);
+  const keyFile = file(key, 'no client key', inherited.key);
+  if (caFile) files.ca = caFile;
+  if (certFile) files.cert = certFile;
+  if (keyFile) files.key = keyFile;
+  return files;
 }
 
 /** The variables of one batch processor: `OTEL_BSP_*` or `OTEL_BLRP_*`. */

@@ -56,6 +56,21 @@ export interface SignalOptions {
   timeoutMs: number;
   /** Request compression. Default `none`: the Collector is usually next door. */
   compression: OtlpCompression;
+  /** PEM files for an https endpoint: the signal's own variables, else `OTEL_EXPORTER_OTLP_*`. */
+  tls: TlsFiles;
+}
+
+/**
+ * The readable PEM files of `OTEL_EXPORTER_OTLP_[SIGNAL_]CERTIFICATE`, `…_CLIENT_CERTIFICATE` and
+ * `…_CLIENT_KEY`; absent when unset or unreadable.
+ */
+export interface TlsFiles {
+  /** Trusted certificate authorities, instead of the system's. */
+  ca?: string;
+  /** Client certificate, for mutual TLS. */
+  cert?: string;
+  /** The client certificate's private key. */
+  key?: string;
 }
 
 /** How a batch processor buffers and sends (`OTEL_BSP_*` for spans, `OTEL_BLRP_*` for logs). */

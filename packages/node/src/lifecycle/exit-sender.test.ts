@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ReceiverProcess, startReceiverProcess } from '../testing/receiver-process.js';
 import { type ExitRequest, sendBeforeExit } from './exit-sender.js';
@@ -52,5 +56,45 @@ describe('sendBeforeExit', () => {
     expect(sendBeforeExit([request(`${receiver.url}/v1/traces`, 'x')], 700)).toBe('timed out');
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(690);
     expect(Date.now() - startedAt).toBeLessThan(1500);
+  });
+
+  it('sends to an https Collector trusted through the configured CA file, and only then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-exit-tls-'));
+    try {
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      // A self-signed certificate for the loopback address: trusted only when passed as the CA.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      receiver = await startReceiverProcess(200, { key, cert });
+      const url = `${receiver.url}/v1/traces`;
+      expect(sendBeforeExit([{ ...request(url, 'untrusted'), tls: {} }], 5000)).toBe('failed');
+      expect(sendBeforeExit([{ ...request(url, 'trusted'), tls: { ca: cert } }], 5000)).toBe('sent');
+      const got = await receiver.requests(1);
+      expect(got.map((r) => r.body.toString())).toEqual(['trusted']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { TlsFiles } from '../config/options.js';
 
 /** One OTLP/HTTP request for {@link sendBeforeExit}. */
 export interface ExitRequest {
@@ -9,7 +10,7 @@ export interface ExitRequest {
   /** The encoded (and, when configured, compressed) export request. */
   body: Uint8Array;
   /** PEM files for an https URL, as the OTLP exporters read them from `OTEL_EXPORTER_OTLP_*`. */
-  tls: { ca?: string; cert?: string; key?: string };
+  tls: TlsFiles;
 }
 
 /** How {@link sendBeforeExit} ended: every request answered 2xx, one did not, or time ran out. */

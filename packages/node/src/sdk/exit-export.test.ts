@@ -43,6 +43,7 @@ function signalOptions(path: string, overrides: Partial<SignalOptions> = {}): Si
     headers: { 'x-api-key': 'k' },
     timeoutMs: 10_000,
     compression: 'none',
+    tls: {},
     ...overrides,
   };
 }
@@ -71,7 +72,7 @@ function tracing(exitExport: ExitExport, batch = HELD, sampled = true) {
 describe('ExitExport', () => {
   it('sends at exit what the processor holds and what is on its way, not what was answered', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     const { inner, end } = tracing(exitExport);
     // Batches of two: the first is answered (a refusal after retries counts too), the second not.
     end('answered-1');
@@ -92,7 +93,7 @@ describe('ExitExport', () => {
 
   it('sends log records, gzipped when the signal is, alongside spans', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     tracing(exitExport).end('last-span');
     const logExporter = exitExport.logExporter(
       { export: () => {}, shutdown: async () => {}, forceFlush: async () => {} },
@@ -116,14 +117,14 @@ describe('ExitExport', () => {
 
   it('holds no unsampled span, and sends nothing when nothing is left', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     tracing(exitExport, HELD, false).end('unsampled');
     expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
   });
 
   it('holds at most a full buffer and a batch, the newest', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     const { end } = tracing(exitExport, { ...HELD, maxQueueSize: 2, maxExportBatchSize: 1 });
     for (const name of ['s1', 's2', 's3', 's4', 's5']) end(name);
     expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 3 });
@@ -133,7 +134,7 @@ describe('ExitExport', () => {
 
   it('sends nothing once abandoned: a flush found the Collector unreachable', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     tracing(exitExport).end('given-up');
     exitExport.abandon();
     expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
@@ -141,7 +142,7 @@ describe('ExitExport', () => {
 
   it('leaves gRPC exporters alone', async () => {
     receiver = await startReceiverProcess(200);
-    const exitExport = new ExitExport({});
+    const exitExport = new ExitExport();
     const inner = new HeldExporter();
     expect(exitExport.spanExporter(inner, signalOptions('', { protocol: 'grpc' }))).toBe(inner);
   });

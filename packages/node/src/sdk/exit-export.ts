@@ -21,8 +21,6 @@ import type { BatchOptions, SignalOptions } from '../config/options.js';
 import type { ExitSendReport } from '../lifecycle/exit-send.js';
 import { type ExitRequest, sendBeforeExit } from '../lifecycle/exit-sender.js';
 
-type Env = Record<string, string | undefined>;
-
 /**
  * One signal's items that a batch processor took but whose export has not been answered: those
  * in its buffer and those on their way. Each is let go when the export carrying it is answered.
@@ -72,21 +70,18 @@ export class ExitExport {
   // Keyed by the exporter made here; each holds its own signal's items.
   private readonly signals = new Map<object, Unanswered<unknown>>();
 
-  /** @param env - where the exporters read their TLS files (`OTEL_EXPORTER_OTLP_*CERTIFICATE`). */
-  constructor(private readonly env: Env = process.env) {}
-
   /** Wraps an OTLP span exporter configured by `options`; gRPC ones are returned as they are. */
   spanExporter(inner: SpanExporter, options: SignalOptions): SpanExporter {
     if (options.protocol === 'grpc') return inner;
     const serializer = options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-    return this.track<ReadableSpan, SpanExporter>(inner, this.encoder(options, 'TRACES', serializer));
+    return this.track<ReadableSpan, SpanExporter>(inner, this.encoder(options, serializer));
   }
 
   /** Wraps an OTLP log record exporter configured by `options`; gRPC ones are returned as they are. */
   logExporter(inner: LogRecordExporter, options: SignalOptions): LogRecordExporter {
     if (options.protocol === 'grpc') return inner;
     const serializer = options.protocol === 'http/json' ? JsonLogsSerializer : ProtobufLogsSerializer;
-    return this.track<ReadableLogRecord, LogRecordExporter>(inner, this.encoder(options, 'LOGS', serializer));
+    return this.track<ReadableLogRecord, LogRecordExporter>(inner, this.encoder(options, serializer));
   }
 
   /** The batch processor for `exporter`, telling an exporter made here what it takes. */
@@ -172,7 +167,6 @@ export class ExitExport {
 
   private encoder<T>(
     options: SignalOptions,
-    signalKey: 'TRACES' | 'LOGS',
     serializer: ISerializer<T[], unknown>,
   ): (items: T[]) => ExitRequest | undefined {
     const headers: Record<string, string> = {
@@ -180,26 +174,11 @@ export class ExitExport {
       'Content-Type': options.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
     };
     if (options.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
-    const tls = this.tlsFiles(signalKey);
     return (items) => {
       const encoded = serializer.serializeRequest(items);
       if (!encoded) return undefined;
       const body = options.compression === 'gzip' ? gzipSync(encoded) : encoded;
-      return { url: options.endpoint, headers, body, tls };
+      return { url: options.endpoint, headers, body, tls: options.tls };
     };
-  }
-
-  /** The PEM files the OTLP/HTTP exporters use: the signal's own, else the general ones. */
-  private tlsFiles(signalKey: 'TRACES' | 'LOGS'): ExitRequest['tls'] {
-    const file = (suffix: string) =>
-      this.env[`OTEL_EXPORTER_OTLP_${signalKey}_${suffix}`] || this.env[`OTEL_EXPORTER_OTLP_${suffix}`];
-    const tls: ExitRequest['tls'] = {};
-    const ca = file('CERTIFICATE');
-    const cert = file('CLIENT_CERTIFICATE');
-    const key = file('CLIENT_KEY');
-    if (ca) tls.ca = ca;
-    if (cert) tls.cert = cert;
-    if (key) tls.key = key;
-    return tls;
   }
 }

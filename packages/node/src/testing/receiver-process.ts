@@ -21,13 +21,31 @@ export interface ReceiverProcess {
   stop(): Promise<void>;
 }
 
+/** PEM files an https receiver serves with. */
+export interface ReceiverTls {
+  /** Path of the server's private key. */
+  key: string;
+  /** Path of the server's certificate. */
+  cert: string;
+}
+
 /**
  * Answers `status` to every request (or never answers, with `'hang'`) from a child process and
  * reports each request back. A server in this process could not answer while a test blocks it.
+ * With `tls` it speaks https.
  */
-export async function startReceiverProcess(status: number | 'hang' = 200): Promise<ReceiverProcess> {
+export async function startReceiverProcess(
+  status: number | 'hang' = 200,
+  tls?: ReceiverTls,
+): Promise<ReceiverProcess> {
+  const server = tls
+    ? `require('node:https').createServer({
+        key: require('node:fs').readFileSync(${JSON.stringify(tls.key)}),
+        cert: require('node:fs').readFileSync(${JSON.stringify(tls.cert)}),
+      }, `
+    : `require('node:http').createServer(`;
   const program = `
-    const server = require('node:http').createServer((request, response) => {
+    const server = ${server}(request, response) => {
       const chunks = [];
       request.on('data', (chunk) => chunks.push(chunk));
       request.on('end', () => {
@@ -55,7 +73,7 @@ export async function startReceiverProcess(status: number | 'hang' = 200): Promi
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     received,
     requests: async (count) => {
       const deadline = Date.now() + 5000;
