@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { run } from '../exec.js';
+import { removeAbandonedBuilds } from './abandoned-builds.js';
 import { requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
 
@@ -43,6 +44,8 @@ export async function ensureCollector(root: string, cache: string, report: Repor
   }
   await requireGo();
   const builder = await ensureBuilder(cache, version, report);
+  for (const name of removeAbandonedBuilds(dirname(dir)))
+    report(`collector: removed ${name}, left by a build cut short`);
   const work = `${dir}.tmp-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

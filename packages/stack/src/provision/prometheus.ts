@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '../exec.js';
 import type { PinnedVersions } from '../versions.js';
+import { removeAbandonedBuilds } from './abandoned-builds.js';
 import type { Provisioned } from './collector.js';
 import { requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
@@ -49,6 +50,8 @@ export async function ensurePrometheus(
       `\t_ "${PROMETHEUS_MODULE}/cmd/prometheus"\n\t_ "${PROMETHEUS_MODULE}/cmd/promtool"\n)\n`,
   );
   await run('go', ['mod', 'tidy'], { cwd: work });
+  for (const name of removeAbandonedBuilds(dirname(dir)))
+    report(`prometheus: removed ${name}, left by a build cut short`);
   const out = `${dir}.tmp-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
