@@ -24,17 +24,23 @@ export const PAGE_PATH = 'page.path';
  * and the Node server span a child of the browser's fetch span within it.
  */
 export class PageContextManager extends StackContextManager {
+  private pageSpan: Span | undefined;
   private fallback: Context | undefined;
 
   /** Makes `span` the parent of spans started with nothing else active; `undefined` clears it. */
   setPageSpan(span: Span | undefined): void {
+    this.pageSpan = span;
     this.fallback = span ? trace.setSpan(ROOT_CONTEXT, span) : undefined;
   }
 
-  /** The active context, or the page view's when the stack is empty. */
+  /** The active context, or with no span in it, the same with the page view's span. */
   override active(): Context {
     const current = super.active();
-    return current === ROOT_CONTEXT && this.fallback ? this.fallback : current;
+    if (!this.pageSpan || current === this.fallback) return current;
+    if (current === ROOT_CONTEXT) return this.fallback as Context;
+    // Not by identity alone: an application bundle can carry a second copy of
+    // @opentelemetry/api, whose empty context is another object. The span key is shared.
+    return trace.getSpan(current) ? current : trace.setSpan(current, this.pageSpan);
   }
 }
 

@@ -128,6 +128,9 @@ describe('sanitizeAttributes', () => {
       attempts: 3,
       locked: false,
       roles: ['admin', 'billing'],
+      ports: [80, null, 443],
+      // Mixed arrays are not attribute values: the SDK would drop them with a warning.
+      mixed: ['a', 1] as unknown as string[],
       card: 4111111111111111,
       missing: undefined,
       empty: null,
@@ -145,6 +148,7 @@ describe('sanitizeAttributes', () => {
       attempts: 3,
       locked: false,
       roles: ['admin', 'billing'],
+      ports: [80, null, 443],
       card: REDACTED,
     });
   });

@@ -1,11 +1,12 @@
+import type { AttributeValue } from '@opentelemetry/api';
 import { REDACTED } from '@otelkit/conventions';
 
 /** A single attribute value. */
 export type AttributeScalar = string | number | boolean;
 
 /**
- * A value applications may attach to errors and security events: what OTLP attributes carry
- * (`@opentelemetry/api` 1.10 types attributes as `unknown`, so we name the useful subset).
+ * A value applications may attach to errors and security events: what OTLP attributes carry. An
+ * array whose items are not all of one type is dropped, as the SDK drops it.
  */
 export type EventAttributeValue = AttributeScalar | ReadonlyArray<AttributeScalar | null | undefined>;
 
@@ -13,7 +14,7 @@ export type EventAttributeValue = AttributeScalar | ReadonlyArray<AttributeScala
 export type EventAttributes = { readonly [key: string]: EventAttributeValue | null | undefined };
 
 /** Attributes after {@link sanitizeAttributes}: secrets masked, invalid values dropped. */
-export type SanitizedAttributes = Record<string, AttributeScalar | Array<AttributeScalar | null | undefined>>;
+export type SanitizedAttributes = Record<string, AttributeValue>;
 
 /*
  * Secrets never leave the process: every attribute bag an application hands to recordError() or
@@ -151,8 +152,8 @@ function sanitizeValue(value: EventAttributeValue): SanitizedValue {
     return Number.isInteger(value) && maskCardNumbers(String(value)) === REDACTED ? REDACTED : value;
   }
   if (typeof value === 'boolean') return value;
-  // Homogeneous arrays stay homogeneous: only strings are rewritten, holes are kept.
-  return value.map((item) => (typeof item === 'string' ? maskSecrets(item) : item));
+  // Homogeneous arrays (isAttributeValue) stay homogeneous: only strings are rewritten, holes kept.
+  return value.map((item) => (typeof item === 'string' ? maskSecrets(item) : item)) as AttributeValue;
 }
 
 function isScalar(value: unknown): value is AttributeScalar {
@@ -164,10 +165,15 @@ function isScalar(value: unknown): value is AttributeScalar {
 }
 
 function isAttributeValue(value: unknown): value is EventAttributeValue {
-  return (
-    isScalar(value) ||
-    (Array.isArray(value) && value.every((item) => item === null || item === undefined || isScalar(item)))
-  );
+  if (isScalar(value)) return true;
+  if (!Array.isArray(value)) return false;
+  let itemType: string | undefined;
+  for (const item of value) {
+    if (item === null || item === undefined) continue;
+    if (!isScalar(item) || (itemType !== undefined && typeof item !== itemType)) return false;
+    itemType = typeof item;
+  }
+  return true;
 }
 
 /**
