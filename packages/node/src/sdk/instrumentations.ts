@@ -14,6 +14,7 @@ export interface InstrumentationContext {
 
 /** Where an outgoing node:http request goes, as the http instrumentation parses it. */
 export interface OutgoingTarget {
+  protocol?: string | null | undefined;
   hostname?: string | null | undefined;
   host?: string | null | undefined;
   port?: string | number | null | undefined;

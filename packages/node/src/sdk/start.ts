@@ -22,9 +22,10 @@ import {
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
 import { ExitExport } from './exit-export.js';
+import { isOwnExport } from './export-targets.js';
 import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
-import { createInstrumentations, type OutgoingTarget } from './instrumentations.js';
+import { createInstrumentations } from './instrumentations.js';
 import { buildPropagator } from './propagator.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
@@ -182,12 +183,12 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 
-  const exportTargets = otlpTargets(config);
+  const ownExport = isOwnExport(config);
   const instrumentations = createInstrumentations(
     config.instrumentations,
     {
       ignoreIncoming: (path) => config.ignoreHealthProbes && isHealthPath(path),
-      ignoreOutgoing: (target) => exportTargets.has(targetKey(target)),
+      ignoreOutgoing: ownExport,
     },
     warn,
   );
@@ -268,24 +269,6 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           flushTimeoutMs: config.shutdownTimeoutMs,
         });
   return sdk;
-}
-
-/** `host:port/path` of each OTLP/HTTP export URL: the requests the SDK itself makes. */
-function otlpTargets(config: ResolvedConfig): Set<string> {
-  const targets = new Set<string>();
-  for (const signal of [config.traces, config.metrics, config.logs]) {
-    if (!signal.exporters.includes('otlp') || signal.protocol === 'grpc') continue;
-    const url = new URL(signal.endpoint);
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    targets.add(`${url.hostname}:${port}${url.pathname}`);
-  }
-  return targets;
-}
-
-function targetKey(target: OutgoingTarget): string {
-  const hostname = target.hostname ?? target.host?.split(':')[0] ?? 'localhost';
-  const port = String(target.port ?? 80);
-  return `${hostname}:${port}${(target.path ?? '/').split('?')[0]}`;
 }
 
 /** Flushes and stops the running SDK, if any. */
