@@ -1,7 +1,9 @@
 import type { RequestListener } from 'node:http';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeLocalServers, listenLocal as listen } from '../testing/local-server.js';
 import { expressHealth, type FastifyReplyLike, fastifyHealth, withHealth } from './adapters.js';
+import { isHealthPath } from './handlers.js';
 import { HealthRegistry, type HealthReport } from './health-registry.js';
 
 afterEach(closeLocalServers);
@@ -115,6 +117,20 @@ describe('expressHealth with node:http requests and responses (what Express pass
     expect(deep.body.checks.db?.detail).toBe('down');
     expect((await get(`${base}/health/ready`)).status).toBe(503);
     expect((await get(`${base}/health/live`)).status).toBe(200);
+  });
+
+  it('serves under a mount point, whose probes the SDK then keeps out of traces too', async () => {
+    const app = express();
+    app.use('/internal', expressHealth(new HealthRegistry()));
+    const base = await listen(app as unknown as RequestListener);
+    expect(isHealthPath('/internal/health/ready')).toBe(false);
+    expect((await get(`${base}/internal/health/ready`)).status).toBe(200);
+    for (const path of ['/internal/health/ready', '/internal/health/live?probe=1', '/internal/health/']) {
+      expect(isHealthPath(path), path).toBe(true);
+    }
+    for (const path of ['/internal', '/internal/orders', '/other/health/ready']) {
+      expect(isHealthPath(path), path).toBe(false);
+    }
   });
 
   it('calls next() without an error for anything else', async () => {

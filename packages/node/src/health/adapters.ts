@@ -4,6 +4,7 @@ import {
   type HealthEndpoint,
   healthResponse,
   matchHealthRequest,
+  noteHealthMount,
   sendHealthResponse,
 } from './handlers.js';
 import type { HealthRegistry } from './health-registry.js';
@@ -101,7 +102,9 @@ export const fastifyHealth: FastifyHealthPlugin = Object.assign(
   (instance: FastifyInstanceLike, options: FastifyHealthOptions, done: (error?: Error) => void): void => {
     try {
       for (const [endpoint, path] of Object.entries(HEALTH_PATHS)) {
-        instance.get(path, async (_request, reply) => {
+        instance.get(path, async (request, reply) => {
+          // Under an enclosing plugin's prefix, the request's URL is the whole path.
+          noteHealthMount(endpoint as HealthEndpoint, (request as { url?: string }).url);
           const response = await healthResponse(endpoint as HealthEndpoint, options.registry);
           reply.code(response.statusCode);
           for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);

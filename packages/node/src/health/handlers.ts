@@ -52,12 +52,38 @@ export function healthEndpointOf(path: string): HealthEndpoint | undefined {
   return ENDPOINT_BY_PATH.get(pathOf(path));
 }
 
+// Where the adapters have served the endpoints from, besides the root: `app.use('/internal',
+// expressHealth())` serves /internal/health. Shared through the global object by every copy of
+// this package in the process (ESM and CommonJS), and bounded, as paths come from requests.
+const MOUNTS_KEY = Symbol.for('otelkit.health.mounts');
+const MAX_MOUNTS = 16;
+const globalMounts = globalThis as typeof globalThis & { [MOUNTS_KEY]?: Set<string> };
+globalMounts[MOUNTS_KEY] ??= new Set<string>();
+const mounts = globalMounts[MOUNTS_KEY];
+
+/**
+ * Notes the prefix under which an adapter served `endpoint`, from the request's full path, so
+ * that {@link isHealthPath} knows later probes of a mounted adapter too.
+ */
+export function noteHealthMount(endpoint: HealthEndpoint, fullPath: string | undefined): void {
+  if (fullPath === undefined || mounts.size >= MAX_MOUNTS) return;
+  const path = pathOf(fullPath);
+  const suffix = HEALTH_PATHS[endpoint];
+  if (path.length > suffix.length && path.endsWith(suffix)) mounts.add(path.slice(0, -suffix.length));
+}
+
 /**
  * Whether a request path (query string allowed) is one of the health endpoints, whatever the
- * method. The SDK uses it to keep probes, which arrive every few seconds, out of traces.
+ * method: at the root, or under a prefix an adapter has served them from (known from its first
+ * request there). The SDK uses it to keep probes, which arrive every few seconds, out of traces.
  */
 export function isHealthPath(path: string): boolean {
-  return healthEndpointOf(path) !== undefined;
+  const normalised = pathOf(path);
+  if (ENDPOINT_BY_PATH.has(normalised)) return true;
+  for (const mount of mounts) {
+    if (normalised.startsWith(mount) && ENDPOINT_BY_PATH.has(normalised.slice(mount.length))) return true;
+  }
+  return false;
 }
 
 /**
@@ -127,6 +153,8 @@ export async function sendHealthResponse(
   res: ServerResponse,
   registry?: HealthRegistry,
 ): Promise<void> {
+  // Express hands a mounted middleware the path below its mount point, and keeps the whole one.
+  noteHealthMount(endpoint, (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url);
   const response = await healthResponse(endpoint, registry);
   try {
     // Something else (a timeout middleware, a closed socket) may have answered in the meantime.
