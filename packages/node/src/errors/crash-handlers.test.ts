@@ -73,6 +73,10 @@ describe('installCrashHandlers (real processes)', () => {
     expect(withOtelkit.stderr).toContain(`${line}\n    at Timeout.loadInvoice`);
     expect(printedError(withOtelkit.stderr, line)).toBe(printedError(without.stderr, line));
     expect(withOtelkit.stderr).toMatch(/Node\.js v\d+/);
+    // The one difference, Node's source line above the error, says whose throw it is.
+    expect(withOtelkit.stderr.slice(0, withOtelkit.stderr.indexOf(line))).toContain(
+      'throw uncaughtErrorRethrownByOtelkitAfterFlushingTelemetry;',
+    );
   });
 
   it('exits 1 even when process.exitCode was set, as Node does', async () => {

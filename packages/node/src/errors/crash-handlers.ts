@@ -29,7 +29,7 @@ export const DEFAULT_CRASH_FLUSH_TIMEOUT_MS = 5000;
  *   flush, remove ourselves and throw the same value again on the next tick, so that Node itself
  *   prints it and exits exactly as it would have (exit code 1, 'exit' listeners, diagnostic
  *   reports, --abort-on-uncaught-exception). The only visible difference is the source line Node
- *   prints above the stack, which points at our rethrow; the stack is the original one.
+ *   prints above the stack, which is our rethrow, named so; the stack is the original one.
  * - Unhandled rejections: under Node's default mode (`--unhandled-rejections=throw`), a rejection
  *   nobody listens for becomes an uncaught exception with origin 'unhandledRejection', and takes
  *   the path above. Listening to 'unhandledRejection' ourselves would make every rejection
@@ -114,7 +114,10 @@ export function installCrashHandlers(flush: FlushFunction, options: CrashHandler
     void boundedFlush(flush, flushTimeoutMs).then(() => {
       uninstall();
       process.nextTick(() => {
-        throw error; // otelkit rethrows the uncaught exception after flushing telemetry; its own stack follows.
+        // Node prints the source line of this throw above the error, and the bundle drops
+        // comments: the name is what tells the reader whose line it is.
+        const uncaughtErrorRethrownByOtelkitAfterFlushingTelemetry = error;
+        throw uncaughtErrorRethrownByOtelkitAfterFlushingTelemetry;
       });
     });
   };
