@@ -88,7 +88,7 @@ export async function doctor(): Promise<Finding[]> {
     findings.push({
       status: 'note',
       name: `port ${port}`,
-      detail: `in use (${name}); "otelkit status" tells whether it is ours, else stop what holds it`,
+      detail: `in use (${name}); "pnpm otelkit status" tells whether it is ours, else stop what holds it`,
     });
   }
   let dockerEngine = false;

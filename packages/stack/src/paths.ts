@@ -16,7 +16,7 @@ export function repoRoot(): string {
     const parent = dirname(dir);
     if (parent === dir) {
       throw new Error(
-        'otelkit: cannot find the otelkit checkout (collector/builder-config.yaml) above ' +
+        'cannot find the otelkit checkout (collector/builder-config.yaml) above ' +
           `${fileURLToPath(import.meta.url)}; set OTELKIT_REPO_ROOT to the repository root.`,
       );
     }
