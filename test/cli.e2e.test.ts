@@ -126,8 +126,12 @@ describe('otelkit when something is in the way', () => {
     }
   });
 
-  it('stops the backends already started when interrupted while starting them', async () => {
-    const child = spawn(process.execPath, [cli, 'up', '--state-dir', dir], {
+  /**
+   * Runs `otelkit up <args>`, presses Ctrl-C once `readyBefore` processes are ready, and checks
+   * that each process it reported ready is gone and otelkit's ports are free.
+   */
+  async function interruptUp(args: string[], readyBefore: number): Promise<string> {
+    const child = spawn(process.execPath, [cli, 'up', ...args, '--state-dir', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -140,16 +144,21 @@ describe('otelkit when something is in the way', () => {
       output += chunk.toString();
     });
     const exited = once(child, 'exit');
-    // Ctrl-C once two backends run, detached, while the next one starts.
-    await eventually('two backends ready', async () => (pids.length >= 2 ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 50,
-    });
+    // Ctrl-C while the next one starts, those before it running detached.
+    await eventually(
+      `${readyBefore} processes ready`,
+      async () => (pids.length >= readyBefore ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 50,
+      },
+    );
     child.kill('SIGINT');
     const [code] = (await exited) as [number | null];
     expect(code, output).toBe(1);
     expect(output).toContain('interrupted');
-    for (const pid of pids) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    expect(pids.length, output).toBeGreaterThanOrEqual(readyBefore);
+    for (const pid of pids) expect(alive(pid), `pid ${pid} still running\n${output}`).toBe(false);
     // Nothing of it holds otelkit's ports: a new "otelkit up" would start.
     for (const port of Object.values(DEFAULT_PORTS)) {
       const probe = createServer();
@@ -158,6 +167,18 @@ describe('otelkit when something is in the way', () => {
       );
       await new Promise((resolve) => probe.close(resolve));
     }
+    expect(existsSync(join(dir, 'stack.json')), 'state of a stack that no longer runs').toBe(false);
+    return output;
+  }
+
+  it('stops the backends already started when interrupted while starting them', async () => {
+    await interruptUp([], 2);
+  });
+
+  it('stops the demo services and the backends when interrupted while starting the demo', async () => {
+    // The five backends, then Redis and inventory-api: Ctrl-C while orders-api starts.
+    const output = await interruptUp(['--demo'], 7);
+    expect(output).toMatch(/inventory-api: ready \(pid \d+/);
   });
 
   it('names a damaged state file and what to do about it', async () => {

@@ -74,45 +74,66 @@ async function main(): Promise<number> {
 async function up(stateDir: string, demo: boolean): Promise<number> {
   const existing = readState(stateDir);
   if (existing && Object.values(existing.processes).some((p) => isOurProcess(p.pid, p.command))) {
-    say(`otelkit: already running from ${stateDir}; "otelkit status" shows it, "otelkit down" stops it`);
+    say(
+      `otelkit: already running from ${stateDir}; "pnpm otelkit status" shows it, "pnpm otelkit down" stops it`,
+    );
     return 1;
   }
   mkdirSync(stateDir, { recursive: true });
   // The demo's ports are chosen first: Prometheus' uptime probes are rendered with them.
   const demoPorts = demo ? await pickDemoPorts('default') : undefined;
-  // Ctrl-C while the detached backends start: they would outlive this process, unrecorded.
+  // Ctrl-C while the detached backends or demo services start: they would outlive this process,
+  // unrecorded.
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const stack = await startStack({
-    stateDir,
-    detached: true,
-    report: say,
-    signal: interrupt.signal,
-    ...(demoPorts ? { demoPorts, collectorEnv: demoCollectorEnv(demoPorts) } : {}),
-  }).finally(() => {
+  try {
+    const stack = await startStack({
+      stateDir,
+      detached: true,
+      report: say,
+      signal: interrupt.signal,
+      ...(demoPorts ? { demoPorts, collectorEnv: demoCollectorEnv(demoPorts) } : {}),
+    });
+    const processes: StackState['processes'] = {};
+    for (const name of COMPONENTS) {
+      const proc = stack.processes[name];
+      if (proc.pid)
+        processes[name] = { pid: proc.pid, command: proc.spec.command, logFile: proc.spec.logFile };
+    }
+    const save = () =>
+      writeState(stateDir, {
+        startedAt: new Date().toISOString(),
+        ports: stack.ports,
+        endpoints: stack.endpoints,
+        processes,
+      });
+    // Saved before the demo starts, so that "otelkit down" stops the stack even if the demo fails.
+    save();
+    if (demoPorts) {
+      try {
+        await startDemo(stack, stateDir, demoPorts, processes, interrupt.signal);
+      } catch (error) {
+        // A Ctrl-C stops all of "up", not only the demo services it reached.
+        if (interrupt.signal.aborted) {
+          await stack.stop();
+          clearState(stateDir);
+        }
+        throw error;
+      }
+      save();
+    }
+    printEndpoints(stack, stateDir, demoPorts);
+    return 0;
+  } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-  });
-  const processes: StackState['processes'] = {};
-  for (const name of COMPONENTS) {
-    const proc = stack.processes[name];
-    if (proc.pid) processes[name] = { pid: proc.pid, command: proc.spec.command, logFile: proc.spec.logFile };
   }
-  const save = () =>
-    writeState(stateDir, {
-      startedAt: new Date().toISOString(),
-      ports: stack.ports,
-      endpoints: stack.endpoints,
-      processes,
-    });
-  // Saved before the demo starts, so that "otelkit down" stops the stack even if the demo fails.
-  save();
-  if (demoPorts) {
-    await startDemo(stack, stateDir, demoPorts, processes);
-    save();
-  }
+}
+
+/** Where everything "otelkit up" started can be reached. */
+function printEndpoints(stack: Stack, stateDir: string, demoPorts: DemoPorts | undefined): void {
   const e = stack.endpoints;
   say('');
   say(`OTLP         ${e.otlpHttp} (HTTP)  ${e.otlpGrpc} (gRPC)`);
@@ -125,8 +146,7 @@ async function up(stateDir: string, demo: boolean): Promise<number> {
     );
     say('Grafana      not available natively: "docker compose up" runs it with the dashboards');
   }
-  say(`State and logs: ${stateDir}   Stop with: otelkit down`);
-  return 0;
+  say(`State and logs: ${stateDir}   Stop with: pnpm otelkit down`);
 }
 
 /**
@@ -151,6 +171,7 @@ async function startDemo(
   stateDir: string,
   ports: DemoPorts,
   processes: StackState['processes'],
+  signal: AbortSignal,
 ): Promise<void> {
   const logDir = join(stateDir, 'logs');
   const services = await startDemoServices({
@@ -160,6 +181,7 @@ async function startDemo(
     dataDir: join(stateDir, 'redis'),
     detached: true,
     report: say,
+    signal,
   });
   for (const name of ['redis', ...DEMO_SERVICE_NAMES] as const) {
     const proc = services.processes[name];

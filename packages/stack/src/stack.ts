@@ -9,6 +9,7 @@ import { busyPorts, freePorts } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { type Binaries, provision, type Reporter } from './provision/index.js';
 import { sinkProcess } from './sink-process.js';
+import { startInOrder } from './start-in-order.js';
 
 /** The backends of the native stack, in start order. */
 export const COMPONENTS = ['sink', 'alertmanager', 'blackbox', 'prometheus', 'collector'] as const;
@@ -140,7 +141,7 @@ async function checkFree(ports: StackPorts): Promise<StackPorts> {
   if (busy.length > 0) {
     throw new Error(
       `port ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} already in use on 127.0.0.1: stop what ` +
-        'listens there ("docker compose down" for the compose stack, "otelkit down" or "otelkit status" ' +
+        'listens there ("docker compose down" for the compose stack, "pnpm otelkit down" or "pnpm otelkit status" ' +
         'for an earlier otelkit up; "ss -ltnp" names the process) and start again',
     );
   }
@@ -270,24 +271,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const name of [...COMPONENTS].reverse()) await processes[name].stop();
     if (removeStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
-  const interrupted = new Promise<never>((_resolve, reject) => {
-    const abort = () => reject(new Error('interrupted; stopped the backends already started'));
-    if (options.signal?.aborted) abort();
-    else options.signal?.addEventListener('abort', abort, { once: true });
+  await startInOrder({
+    names: COMPONENTS,
+    start: (name) => processes[name].start(),
+    stop,
+    ready: (name) =>
+      report(`${name}: ready (pid ${processes[name].pid}, log ${processes[name].spec.logFile})`),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  interrupted.catch(() => {});
-  try {
-    for (const name of COMPONENTS) {
-      const starting = processes[name].start();
-      // If the race is lost, stop() below ends the process and its start() rejects unheard.
-      starting.catch(() => {});
-      await Promise.race([starting, interrupted]);
-      report(`${name}: ready (pid ${processes[name].pid}, log ${processes[name].spec.logFile})`);
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 
   return {
     ports,

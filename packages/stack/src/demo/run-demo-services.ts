@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManagedProcess } from '../managed-process.js';
 import { repoRoot } from '../paths.js';
 import { freePorts, portInUse } from '../ports.js';
+import { startInOrder } from '../start-in-order.js';
 import { DEMO_SERVICE_NAMES, DEMO_SERVICES, type DemoPorts, type DemoServiceName } from './services.js';
 
 /** How to run one example service with `@otelkit/node`, the way a user would. */
@@ -139,6 +140,8 @@ export interface DemoServicesOptions {
   env?: Record<string, string>;
   /** Progress lines; silent by default. */
   report?: (line: string) => void;
+  /** Aborting it while the services start stops those already started and rejects. */
+  signal?: AbortSignal;
 }
 
 /** The demo's Redis and example services, running. */
@@ -195,14 +198,12 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
   const stop = async () => {
     for (const name of [...order].reverse()) await processes[name].stop();
   };
-  try {
-    for (const name of order) {
-      await processes[name].start(30_000);
-      report(`${name}: ready (pid ${processes[name].pid}, port ${ports[name]})`);
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  await startInOrder({
+    names: order,
+    start: (name) => processes[name].start(30_000),
+    stop,
+    ready: (name) => report(`${name}: ready (pid ${processes[name].pid}, port ${ports[name]})`),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return { ports, urls, processes, stop };
 }
