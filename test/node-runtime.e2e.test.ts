@@ -122,6 +122,28 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
+  it('waits for an unreachable Collector once, not again when a drained application ends', async () => {
+    // Port 9 (discard) refuses connections on loopback: every export fails and is retried.
+    const app = await startService(
+      stack,
+      { name: 'graceful-down', entry: 'test/fixtures/graceful-app.mjs', cwd, otlpHttp: 'http://127.0.0.1:9' },
+      logDir,
+    );
+    service = app;
+    await fetch(`${app.url}/before`);
+    const signalled = Date.now();
+    await app.process.kill('SIGTERM');
+    expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });
+    const took = Date.now() - signalled;
+    const log = readFileSync(app.process.spec.logFile, 'utf8');
+    // One bounded wait (5 s), then the retries of exports already under way (up to about 8 s,
+    // the exporters' own backoff). Before, the flush when the event loop ran empty waited 5 s
+    // more and said so a second time, and with metrics exported every second new retrying
+    // exports kept the process from ever ending.
+    expect(log.match(/otelkit: telemetry was still being exported/g), log).toHaveLength(1);
+    expect(took).toBeLessThan(15_000);
+  });
+
   it('sends the spans and logs of an application whose SIGTERM handler calls process.exit()', async () => {
     // Batches are held for a minute: only the send in the 'exit' event can deliver them.
     const app = await start(

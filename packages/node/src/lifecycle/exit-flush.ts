@@ -10,10 +10,14 @@
  * would empty the loop again and again.
  *
  * @param flush - exports what is buffered; resolves whether it finished within its bound.
+ * @param gaveUp - whether a bounded flush has already run out of time; then nothing is flushed.
  * @returns a function that removes the listener.
  */
-export function installExitFlush(flush: () => Promise<boolean>): () => void {
+export function installExitFlush(flush: () => Promise<boolean>, gaveUp: () => boolean): () => void {
   const onBeforeExit = () => {
+    // An earlier bounded flush (on SIGTERM, say) already waited its full bound for a Collector
+    // that did not answer: the process must not wait for it a second time on its way out.
+    if (gaveUp()) return;
     void flush().then((finished) => {
       if (!finished && process.listenerCount('beforeExit') === 0) process.exit();
     });

@@ -117,11 +117,12 @@ export class ExitExport {
   }
 
   /**
-   * Sends nothing at exit from now on. For when a bounded flush found the Collector unreachable:
-   * the process must not wait for it a second time on its way out.
+   * Sends nothing at exit while `abandoned`. For when a bounded flush found the Collector
+   * unreachable: the process must not wait for it a second time on its way out. A later flush
+   * that finishes in time sets it back.
    */
-  abandon(): void {
-    this.abandoned = true;
+  abandon(abandoned = true): void {
+    this.abandoned = abandoned;
   }
 
   /** Sends what is unanswered, blocking at most `timeoutMs`. Only for the 'exit' event. */

@@ -29,7 +29,7 @@ import { createInstrumentations } from './instrumentations.js';
 import { buildPropagator } from './propagator.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
-import { trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';
+import { ExportGate, trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters.js';
 
 /** The running SDK, as `start()` returns it. */
 export interface OtelkitSdk {
@@ -147,13 +147,14 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
   const exitExport = new ExitExport();
+  const gate = new ExportGate();
 
   const tracerProvider = new NodeTracerProvider({
     resource,
     sampler: buildSampler(config),
     spanLimits: config.spanLimits,
     spanProcessors: signalExporters('trace', config.traces, (e) =>
-      exitExport.spanExporter(trackSpanExporter(e, tracker), config.traces),
+      exitExport.spanExporter(trackSpanExporter(e, tracker, gate), config.traces),
     ).map((exporter) => exitExport.spanProcessor(exporter, config.spanBatch)),
   });
   tracerProvider.register({ propagator: buildPropagator(config.propagators) });
@@ -161,7 +162,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
 
   const meterProvider = new MeterProvider({
     resource,
-    readers: signalExporters('metrics', config.metrics, (e) => trackMetricExporter(e, tracker)).map(
+    readers: signalExporters('metrics', config.metrics, (e) => trackMetricExporter(e, tracker, gate)).map(
       (exporter) =>
         new PeriodicExportingMetricReader({
           exporter,
@@ -178,7 +179,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     resource,
     logRecordLimits: config.logRecordLimits,
     processors: signalExporters('logs', config.logs, (e) =>
-      exitExport.logExporter(trackLogExporter(e, tracker), config.logs),
+      exitExport.logExporter(trackLogExporter(e, tracker, gate), config.logs),
     ).map((exporter) => exitExport.logProcessor(exporter, config.logBatch)),
   });
   logs.setGlobalLoggerProvider(loggerProvider);
@@ -202,9 +203,12 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
 
   // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
   // still queued then is lost if the process exits, and that must not go unnoticed.
+  // Whether the last bounded export ran out of time: the Collector did not answer.
+  let gaveUp = false;
   const exportWithin = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
-    if (await within(work, timeoutMs)) return true;
-    exitExport.abandon();
+    gaveUp = !(await within(work, timeoutMs));
+    exitExport.abandon(gaveUp);
+    if (!gaveUp) return true;
     warn(
       `otelkit: telemetry was still being exported to ${exportOrigin} after ${timeoutMs} ms; ` +
         'what is left is lost if the process exits now (OTELKIT_SHUTDOWN_TIMEOUT_MS sets the wait)',
@@ -255,8 +259,18 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const removeSignalHandlers =
     options.handleSignals === false
       ? () => {}
-      : installSignalHandlers({ shutdown: () => sdk.shutdown(), flush: () => sdk.flush() });
-  const removeExitFlush = installExitFlush(() => flushWithin());
+      : installSignalHandlers({
+          shutdown: () => sdk.shutdown(),
+          // The application drains and ends by itself; if the Collector did not answer, exports
+          // that would retry past its end are refused from now on.
+          flush: async () => {
+            if (!(await flushWithin())) gate.closed = true;
+          },
+        });
+  const removeExitFlush = installExitFlush(
+    () => flushWithin(),
+    () => gaveUp,
+  );
   const removeExitSend = installExitSend(
     (timeoutMs) => exitExport.sendAtExit(timeoutMs),
     { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs },

@@ -1,13 +1,34 @@
-import type { ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExportStatusTracker } from '../telemetry/export-status.js';
 
-/** Reports every span export's outcome to `tracker`, otherwise unchanged. */
-export function trackSpanExporter(inner: SpanExporter, tracker: ExportStatusTracker): SpanExporter {
+/**
+ * Closed when the process is ending (a SIGTERM the application handles itself) and the bounded
+ * flush found the Collector unreachable. Each export then fails at once: started, it would retry
+ * for seconds, and with metrics exported every few seconds those retries would never let the
+ * event loop run empty, so a draining application would never end by itself.
+ */
+export class ExportGate {
+  /** Whether exports are refused. */
+  closed = false;
+}
+
+const ENDING: ExportResult = {
+  code: ExportResultCode.FAILED,
+  error: new Error('not exported: the process is ending and the Collector did not answer'),
+};
+
+/** Reports every span export's outcome to `tracker`, otherwise unchanged unless `gate` is closed. */
+export function trackSpanExporter(
+  inner: SpanExporter,
+  tracker: ExportStatusTracker,
+  gate: ExportGate,
+): SpanExporter {
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
+      if (gate.closed) return done(ENDING);
       inner.export(spans, (result) => {
         tracker.record(result, 'traces');
         done(result);
@@ -18,10 +39,15 @@ export function trackSpanExporter(inner: SpanExporter, tracker: ExportStatusTrac
   };
 }
 
-/** Reports every log export's outcome to `tracker`, otherwise unchanged. */
-export function trackLogExporter(inner: LogRecordExporter, tracker: ExportStatusTracker): LogRecordExporter {
+/** Reports every log export's outcome to `tracker`, otherwise unchanged unless `gate` is closed. */
+export function trackLogExporter(
+  inner: LogRecordExporter,
+  tracker: ExportStatusTracker,
+  gate: ExportGate,
+): LogRecordExporter {
   return {
     export(logs: ReadableLogRecord[], done: (result: ExportResult) => void) {
+      if (gate.closed) return done(ENDING);
       inner.export(logs, (result) => {
         tracker.record(result, 'logs');
         done(result);
@@ -32,13 +58,18 @@ export function trackLogExporter(inner: LogRecordExporter, tracker: ExportStatus
   };
 }
 
-/** Reports every metric export's outcome to `tracker`; temporality and aggregation are the inner's. */
+/**
+ * Reports every metric export's outcome to `tracker`, unless `gate` is closed; temporality and
+ * aggregation are the inner's.
+ */
 export function trackMetricExporter(
   inner: PushMetricExporter,
   tracker: ExportStatusTracker,
+  gate: ExportGate,
 ): PushMetricExporter {
   const tracked: PushMetricExporter = {
     export(metrics: ResourceMetrics, done: (result: ExportResult) => void) {
+      if (gate.closed) return done(ENDING);
       inner.export(metrics, (result) => {
         tracker.record(result, 'metrics');
         done(result);
