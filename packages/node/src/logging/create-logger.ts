@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
-import winston from 'winston';
+import type winston from 'winston';
+import { lazyRequire } from '../sdk/lazy-require.js';
 import { runningSdk } from '../sdk/start.js';
 import { currentCorrelationId } from './correlation.js';
 
@@ -10,14 +11,26 @@ export interface LoggerOptions {
    * `OTEL_SERVICE_NAME`, else `unknown_service`.
    */
   service?: string;
-  /** Lowest level written. Default `LOG_LEVEL` or `info`. */
+  /**
+   * Lowest level written, one of winston's npm levels in any case. Default `LOG_LEVEL`, else
+   * `info`; an invalid one is reported on one line and replaced by `info`.
+   */
   level?: string;
   /** Fields added to every line. */
   defaultFields?: Record<string, unknown>;
 }
 
+// Loaded on the first createLogger() call, not with this package: `start()` called from code
+// must run before winston loads, or the winston instrumentation cannot patch it, and an import
+// of @otelkit/node that loaded winston would come first.
+let loaded: typeof winston | undefined;
+const winstonModule = (): typeof winston => {
+  loaded ??= lazyRequire('winston') as typeof winston;
+  return loaded;
+};
+
 /** Adds the active trace context and the request's correlation id to each record. */
-const context = winston.format((info) => {
+function addContext(info: winston.Logform.TransformableInfo): winston.Logform.TransformableInfo {
   const span = trace.getActiveSpan()?.spanContext();
   if (span && trace.isSpanContextValid(span)) {
     info.trace_id ??= span.traceId;
@@ -27,7 +40,25 @@ const context = winston.format((info) => {
   const correlationId = currentCorrelationId();
   if (correlationId) info.correlation_id ??= correlationId;
   return info;
-});
+}
+
+// winston's default (npm) levels. A level outside them makes winston write nothing at all.
+const LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+const reported = new Set<string>();
+
+/** The level to use: `wanted` in any case when it is one of {@link LEVELS}, else `info`, said once. */
+function levelOf(wanted: string | undefined, source: string): string {
+  if (wanted === undefined || wanted.trim() === '') return 'info';
+  const level = wanted.trim().toLowerCase();
+  if ((LEVELS as readonly string[]).includes(level)) return level;
+  if (!reported.has(`${source}=${wanted}`)) {
+    reported.add(`${source}=${wanted}`);
+    process.stderr.write(
+      `otelkit: ${source}="${wanted}" is invalid: expected one of ${LEVELS.join(', ')}; using info\n`,
+    );
+  }
+  return 'info';
+}
 
 /**
  * A winston logger for new code: one JSON object per line on stdout with timestamp, level,
@@ -35,8 +66,12 @@ const context = winston.format((info) => {
  * When @otelkit/node is running, its records also go to the Collector over OTLP, once.
  */
 export function createLogger(options: LoggerOptions = {}): winston.Logger {
+  const winston = winstonModule();
   return winston.createLogger({
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level:
+      options.level !== undefined
+        ? levelOf(options.level, 'createLogger({ level })')
+        : levelOf(process.env.LOG_LEVEL, 'LOG_LEVEL'),
     defaultMeta: {
       service:
         options.service ??
@@ -47,7 +82,7 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger {
     },
     format: winston.format.combine(
       winston.format.timestamp(),
-      context(),
+      winston.format(addContext)(),
       winston.format.errors({ stack: true }),
       winston.format.json(),
     ),
