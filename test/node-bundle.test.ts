@@ -69,6 +69,31 @@ process.stdout.write(JSON.stringify(names.map((name) => [api[name].name, new api
     expect(JSON.parse(out)).toEqual(names.map((name) => [name, name]));
   });
 
+  it("leaves otelkit's own frames out of fingerprints: their chunk names change every release", () => {
+    // A handler's error as the bundle's server hook and context.with see it, then the same error
+    // with the frames another otelkit build would give it.
+    const script = `import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { normaliseStackFrames } from '@otelkit/node';
+const chunks = dirname(createRequire(import.meta.url).resolve('@otelkit/node')) + '/chunks';
+const stack = (chunk, fn) => ['TypeError: no customer',
+  '    at loadInvoice (/srv/app/invoices.js:12:9)',
+  '    at ' + fn + ' (file://' + chunks + '/' + chunk + ':34798:5)',
+  '    at Server.emit (node:events:519:28)'].join('\\n');
+process.stdout.write(JSON.stringify([
+  normaliseStackFrames(stack('chunk-UIHL5HCV.js', 'ContextAPI2.with')),
+  normaliseStackFrames(stack('chunk-DEQSETPC.js', 'ContextAPI3.with')),
+]));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: import.meta.dirname,
+      env: { PATH: process.env.PATH ?? '', OTEL_SDK_DISABLED: 'true' },
+      encoding: 'utf8',
+    });
+    const [one, other] = JSON.parse(out) as [string[], string[]];
+    expect(one).toEqual(['loadInvoice@/srv/app/invoices.js', 'Server.emit@node:events']);
+    expect(other).toEqual(one);
+  });
+
   for (const flag of ['--import', '--require'] as const) {
     it(`${flag}: starts the SDK without loading the OpenTelemetry packages file by file`, () => {
       const { files, recording } = loaded(flag);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { readProperty } from './read-property.js';
 
 /*
@@ -59,6 +60,27 @@ function normaliseLocation(location: string, cwd: string): string {
   return loc;
 }
 
+/**
+ * The folder of otelkit's own built code, whose frames are left out. They sit among the
+ * application's frames wherever otelkit wraps a call (its server hook, `context.with`), and the
+ * bundle's chunk names carry a content hash and its functions get names from the bundler: every
+ * otelkit release would change the fingerprint of the same bug.
+ */
+const OWN_DIST = ((): string | undefined => {
+  try {
+    const here = toPosix(fileURLToPath(import.meta.url));
+    const at = here.lastIndexOf('/dist/');
+    return at === -1 ? undefined : here.slice(0, at + '/dist/'.length);
+  } catch {
+    return undefined;
+  }
+})();
+
+function isOwnFrame(location: string): boolean {
+  if (OWN_DIST === undefined) return false;
+  return toPosix(location.trim().replace(/^file:\/\//, '')).startsWith(OWN_DIST);
+}
+
 function normaliseFunction(name: string): string {
   const fn = name
     .replace(/^new\s+/, '')
@@ -88,6 +110,7 @@ function parseFrames(stack: string, limit: number): Frame[] {
     const body = match[1].trim();
     // `fn (location)`; the location may itself hold parentheses (eval frames), so split at the first ` (`.
     const withFunction = /^(.*?) \((.*)\)$/.exec(body);
+    if (isOwnFrame(withFunction ? (withFunction[2] ?? '') : body)) continue;
     const frame: Frame = withFunction
       ? {
           fn: normaliseFunction(withFunction[1] ?? ''),
@@ -106,7 +129,7 @@ function parseFrames(stack: string, limit: number): Frame[] {
  * The top stack frames of `stack`, each reduced to `function@path` with line and column numbers,
  * install-location prefixes (up to the last `node_modules/`, or the working directory), `file://`,
  * query strings and hashes removed. Anonymous functions read `<anonymous>`; a run of identical
- * frames (recursion) counts once.
+ * frames (recursion) counts once; otelkit's own frames are left out.
  */
 export function normaliseStackFrames(stack: string, limit = FRAME_COUNT): string[] {
   return parseFrames(stack, limit).map((frame) => `${frame.fn}@${frame.location}`);
