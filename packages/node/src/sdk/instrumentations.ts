@@ -3,6 +3,7 @@ import type { InstrumentationName } from '../config/options.js';
 import { ExpressInstrumentation } from './express-instrumentation.js';
 import { HttpServerInstrumentation } from './http-server-instrumentation.js';
 import { lazyRequire } from './lazy-require.js';
+import { patchWinstonTransportSplat, type WinstonTransportModule } from './winston-splat.js';
 
 /** What the instrumentations need from the rest of the SDK setup. */
 export interface InstrumentationContext {
@@ -58,7 +59,10 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
   undici: () => load(lazyRequire('@opentelemetry/instrumentation-undici'), 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
   // Collector exactly once, with the trace context injected into each record.
-  winston: () => load(lazyRequire('@opentelemetry/instrumentation-winston'), 'WinstonInstrumentation'),
+  winston: () => {
+    patchWinstonTransportSplat(lazyRequire('@opentelemetry/winston-transport') as WinstonTransportModule);
+    return load(lazyRequire('@opentelemetry/instrumentation-winston'), 'WinstonInstrumentation');
+  },
   pg: () =>
     load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
   ioredis: () =>
