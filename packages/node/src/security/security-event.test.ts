@@ -8,7 +8,7 @@ import {
   type SecurityEventType,
   type SecurityOutcome,
 } from '@otelkit/conventions';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GlobalTestSdk, installGlobalTestSdk, uninstallGlobalTestSdk } from '../testing/global-sdk.js';
 import { securityEvent } from './security-event.js';
 
@@ -143,7 +143,21 @@ describe('securityEvent', () => {
   });
 
   it('reports unknown types as other and unknown outcomes as failure', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     securityEvent({ type: 'made-up' as SecurityEventType, outcome: 'maybe' as SecurityOutcome });
+    securityEvent({ type: 'made-up' as SecurityEventType, outcome: 'maybe' as SecurityOutcome });
+    securityEvent({ type: 'login' as SecurityEventType, outcome: 'success' });
+    // Each distinct mistake once, where a developer sees it without turning on diagnostics.
+    const lines = stderr.mock.calls.map(([line]) => String(line));
+    stderr.mockRestore();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^otelkit: securityEvent\(\) type "made-up" is not one of authentication, .*; reported as "other"\n$/,
+    );
+    expect(lines[1]).toMatch(
+      /^otelkit: securityEvent\(\) outcome "maybe" is not one of success, .*; reported as "failure"\n$/,
+    );
+    expect(lines[2]).toMatch(/type "login" is not one of/);
     expect(logRecords.getFinishedLogRecords()[0]?.attributes).toMatchObject({
       [SecurityAttributes.type]: 'other',
       [SecurityAttributes.outcome]: 'failure',

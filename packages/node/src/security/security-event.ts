@@ -1,4 +1,4 @@
-import { context, diag } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import {
   SECURITY_EVENT_NAME,
@@ -46,12 +46,20 @@ const MAX_FIELD_LENGTH = 512;
 const TYPES = new Set<string>(Object.values(SecurityEventTypes));
 const OUTCOMES = new Set<string>(Object.values(SecurityOutcomes));
 
-let warnedAboutInput = false;
+// Each distinct mistake is said once, on stderr like otelkit's other input problems: a developer
+// who passes type 'login' must find out without turning on diagnostics. Bounded, as values may
+// come from requests.
+const MAX_REPORTED = 20;
+const reported = new Set<string>();
 
 function warnOnce(message: string): void {
-  if (warnedAboutInput) return;
-  warnedAboutInput = true;
-  diag.warn(message);
+  if (reported.has(message) || reported.size >= MAX_REPORTED) return;
+  reported.add(message);
+  try {
+    process.stderr.write(`${message}\n`);
+  } catch {
+    // A closed stderr must not turn a telemetry call into the application's error.
+  }
 }
 
 function normaliseType(type: unknown): SecurityEventType {
@@ -93,7 +101,7 @@ function text(value: unknown, mask: boolean): string | undefined {
  * API key, authorization, cookie, session id, card number) are redacted and secret-looking values
  * (bearer tokens, JWTs, credentials in URLs) masked, in `action`, `reason` and `resource` too.
  * `userId` and `ip` are kept as given. Unknown types are reported as `other` and unknown outcomes
- * as `failure`, with one diagnostic warning. Never throws.
+ * as `failure`, each distinct mistake said once on stderr. Never throws.
  *
  * @example
  * securityEvent({ type: 'authentication', outcome: 'failure', action: 'login', reason: 'bad_password', userId, ip: req.ip });
