@@ -38,6 +38,23 @@ describe('start() from code, then winston', () => {
     });
   }
 
+  it('says which instrumented packages were loaded before it, and so run uninstrumented', async () => {
+    const { stderr } = await exec(
+      process.execPath,
+      ['--require', 'winston', '--require', '@otelkit/node/register', '-e', ''],
+      {
+        cwd: import.meta.dirname,
+        env: {
+          PATH: process.env.PATH ?? '',
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'none',
+          OTEL_LOGS_EXPORTER: 'none',
+        },
+      },
+    );
+    expect(stderr).toContain('otelkit: winston was loaded before otelkit started, so not instrumented;');
+  });
+
   it('leaves winston unloaded when @otelkit/node is imported', async () => {
     const { stdout } = await exec(
       process.execPath,

@@ -26,6 +26,7 @@ import { isOwnExport } from './export-targets.js';
 import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
 import { createInstrumentations } from './instrumentations.js';
+import { preloadedModules } from './preloaded-modules.js';
 import { buildPropagator } from './propagator.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './sampler.js';
@@ -200,6 +201,13 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     loggerProvider,
   });
   if (config.instrumentations.includes('http')) patchHttpBuiltinsForEsm();
+  const preloaded = preloadedModules(config.instrumentations);
+  if (preloaded.length > 0) {
+    warn(
+      `otelkit: ${preloaded.join(', ')} ${preloaded.length === 1 ? 'was' : 'were'} loaded before otelkit started, ` +
+        'so not instrumented; load @otelkit/node/register first (--import or --require), or call start() before them',
+    );
+  }
 
   // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
   // still queued then is lost if the process exits, and that must not go unnoticed.

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { preloadedModules } from './preloaded-modules.js';
+
+describe('preloadedModules', () => {
+  const files = [
+    '/app/node_modules/.pnpm/winston@3.19.0/node_modules/winston/lib/winston.js',
+    '/app/node_modules/winston-transport/index.js',
+    '/app/node_modules/express/index.js',
+    '/app/src/pg/client.js',
+  ];
+
+  it('names the packages enabled instrumentations patch on load that were already loaded', () => {
+    expect(preloadedModules(['http', 'express', 'winston', 'pg', 'undici'], files)).toEqual([
+      'express',
+      'winston',
+    ]);
+  });
+
+  it('leaves out disabled instrumentations and packages patched whenever they load', () => {
+    expect(preloadedModules(['http', 'winston'], files)).toEqual(['winston']);
+    expect(preloadedModules(['fastify', 'undici'], ['/app/node_modules/fastify/fastify.js'])).toEqual([]);
+    expect(preloadedModules(['express'], ['C:\\app\\node_modules\\express\\index.js'])).toEqual(['express']);
+  });
+});
