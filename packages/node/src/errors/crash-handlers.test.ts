@@ -110,6 +110,23 @@ describe('installCrashHandlers (real processes)', () => {
     expect(printedError(withOtelkit.stderr, line)).toBe(printedError(without.stderr, line));
   });
 
+  it('records a rejection that --unhandled-rejections=warn or none lets the process survive', async () => {
+    for (const mode of ['warn', 'none']) {
+      const options = { NODE_OPTIONS: `--unhandled-rejections=${mode}` };
+      const [withOtelkit, without] = await Promise.all([
+        run('reject-survived', options),
+        run('reject-survived', { ...options, OTELKIT: 'off' }),
+      ]);
+      expect(withOtelkit.code, mode).toBe(without.code);
+      expect(withOtelkit.code, mode).toBe(0);
+      expect(withOtelkit.stdout, mode).toMatch(
+        /RECORDED \[\{"type":"RangeError".*"origin":"unhandled_rejection","severity":"ERROR"/,
+      );
+      // Node warns (warn) or stays silent (none) exactly as it would have.
+      expect(withOtelkit.stderr.includes('rejected 7'), mode).toBe(without.stderr.includes('rejected 7'));
+    }
+  });
+
   it('handles a rejection with a non-error reason like Node', async () => {
     const [withOtelkit, without] = await Promise.all([
       run('reject-string'),

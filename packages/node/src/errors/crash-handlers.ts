@@ -39,6 +39,19 @@ export const DEFAULT_CRASH_FLUSH_TIMEOUT_MS = 5000;
 
 const INSTALLED = Symbol.for('otelkit.crashHandlers.uninstall');
 
+/**
+ * Node's `--unhandled-rejections` mode, from the command line or `NODE_OPTIONS` (the last one
+ * wins, as in Node); `throw`, Node's default, when neither sets it.
+ */
+function unhandledRejectionsMode(): string {
+  let mode = 'throw';
+  for (const flag of [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]) {
+    const match = /^--unhandled-rejections=(.+)$/.exec(flag);
+    if (match?.[1]) mode = match[1];
+  }
+  return mode;
+}
+
 type ProcessWithInstallation = NodeJS.Process & { [INSTALLED]?: () => void };
 
 // The flush is bounded by the same timeout and says what it could not send when that runs out;
@@ -69,7 +82,8 @@ function boundedFlush(flush: FlushFunction, timeoutMs: number): Promise<void> {
  *   `flushTimeoutMs`, then rethrown to Node, which prints it to stderr and exits with code 1;
  * - unhandled rejection with no `unhandledRejection` listener of the app's: Node raises it as an
  *   uncaught exception, handled as above (origin `unhandled_rejection`);
- * - the app listens itself (either event): recorded (ERROR) and nothing else.
+ * - the app listens itself (either event): recorded (ERROR) and nothing else;
+ * - `--unhandled-rejections=warn` or `none`, where a rejection never crashes: recorded (ERROR).
  *
  * Installing again replaces the previous installation, also one made by another copy of this
  * package (ESM and CommonJS), so errors are never recorded twice. Never throws.
@@ -86,6 +100,9 @@ export function installCrashHandlers(flush: FlushFunction, options: CrashHandler
   const recorded = new WeakSet<object>();
   let crashing = false;
   let rejectionListenerAttached = false;
+  // In these modes a rejection never crashes the process and Node warns (or not) whether anyone
+  // listens or not: listening changes nothing, so rejections are recorded as they happen.
+  const alwaysListen = ['warn', 'none'].includes(unhandledRejectionsMode());
 
   const record = (
     error: unknown,
@@ -148,7 +165,8 @@ export function installCrashHandlers(flush: FlushFunction, options: CrashHandler
 
   // 'removeListener' fires after the removal: if the app stopped listening, so do we.
   const onRemoveListener = (event: string | symbol): void => {
-    if (event === 'unhandledRejection' && !appListensForRejections()) detachRejectionListener();
+    if (event === 'unhandledRejection' && !alwaysListen && !appListensForRejections())
+      detachRejectionListener();
   };
 
   function uninstall(): void {
@@ -163,7 +181,7 @@ export function installCrashHandlers(flush: FlushFunction, options: CrashHandler
     process.prependListener('uncaughtException', onUncaughtException);
     process.on('newListener', onNewListener);
     process.on('removeListener', onRemoveListener);
-    if (appListensForRejections()) attachRejectionListener();
+    if (alwaysListen || appListensForRejections()) attachRejectionListener();
     proc[INSTALLED] = uninstall;
   } catch {
     uninstall();
