@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readProperty } from './read-property.js';
 
@@ -70,7 +71,13 @@ const OWN_DIST = ((): string | undefined => {
   try {
     const here = toPosix(fileURLToPath(import.meta.url));
     const at = here.lastIndexOf('/dist/');
-    return at === -1 ? undefined : here.slice(0, at + '/dist/'.length);
+    if (at === -1) return undefined;
+    // Only otelkit's own package: an application that bundles this code into its own dist/
+    // must keep its frames.
+    const manifest = JSON.parse(readFileSync(`${here.slice(0, at)}/package.json`, 'utf8')) as {
+      name?: unknown;
+    };
+    return manifest.name === '@otelkit/node' ? here.slice(0, at + '/dist/'.length) : undefined;
   } catch {
     return undefined;
   }
