@@ -46,6 +46,10 @@ export interface OtelkitSdk {
 
 const warn = (message: string) => process.stderr.write(`${message}\n`);
 
+// How long exports are refused after a signal the application handles, when the flush found the
+// Collector unreachable: longer than a drain, short enough for a process that goes on running.
+const GATE_CLOSED_MS = 60_000;
+
 let running: OtelkitSdk | undefined;
 
 function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedConfig {
@@ -209,10 +213,10 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     );
   }
 
-  // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
-  // still queued then is lost if the process exits, and that must not go unnoticed.
   // Whether the last bounded export ran out of time: the Collector did not answer.
   let gaveUp = false;
+  // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
+  // still queued then is lost if the process exits, and that must not go unnoticed.
   const exportWithin = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
     gaveUp = !(await within(work, timeoutMs));
     exitExport.abandon(gaveUp);
@@ -272,7 +276,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           // The application drains and ends by itself; if the Collector did not answer, exports
           // that would retry past its end are refused from now on.
           flush: async () => {
-            if (!(await flushWithin())) gate.closed = true;
+            if (!(await flushWithin())) gate.closeFor(GATE_CLOSED_MS);
           },
         });
   const removeExitFlush = installExitFlush(

@@ -11,8 +11,20 @@ import type { ExportStatusTracker } from '../telemetry/export-status.js';
  * event loop run empty, so a draining application would never end by itself.
  */
 export class ExportGate {
-  /** Whether exports are refused. */
-  closed = false;
+  private closedUntil = 0;
+
+  /**
+   * Refuses exports for `ms`. Bounded, because not every application ends after a signal it
+   * handles (a CLI may only cancel its prompt on SIGINT): one still running then exports again.
+   */
+  closeFor(ms: number): void {
+    this.closedUntil = Date.now() + ms;
+  }
+
+  /** Whether exports are refused now. */
+  get closed(): boolean {
+    return this.closedUntil !== 0 && Date.now() < this.closedUntil;
+  }
 }
 
 const ENDING: ExportResult = {

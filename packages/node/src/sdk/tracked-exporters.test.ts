@@ -1,0 +1,38 @@
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExportStatusTracker } from '../telemetry/export-status.js';
+import { ExportGate, trackSpanExporter } from './tracked-exporters.js';
+
+afterEach(() => vi.useRealTimers());
+
+const exportOne = (exporter: ReturnType<typeof trackSpanExporter>) =>
+  new Promise<ExportResult>((resolve) => exporter.export([{} as ReadableSpan], resolve));
+
+describe('ExportGate', () => {
+  it('refuses exports at once while closed, and lets them through again after its bound', async () => {
+    // Only the clock: the in-memory exporter answers on a real timer.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const inner = new InMemorySpanExporter();
+    const gate = new ExportGate();
+    const exporter = trackSpanExporter(
+      inner,
+      new ExportStatusTracker(
+        () => 'x',
+        () => {},
+      ),
+      gate,
+    );
+
+    expect((await exportOne(exporter)).code).toBe(ExportResultCode.SUCCESS);
+    gate.closeFor(60_000);
+    const refused = await exportOne(exporter);
+    expect(refused.code).toBe(ExportResultCode.FAILED);
+    expect(refused.error?.message).toContain('the process is ending');
+    expect(inner.getFinishedSpans()).toHaveLength(1);
+
+    vi.setSystemTime(Date.now() + 60_001);
+    expect((await exportOne(exporter)).code).toBe(ExportResultCode.SUCCESS);
+    expect(inner.getFinishedSpans()).toHaveLength(2);
+  });
+});
