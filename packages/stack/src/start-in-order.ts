@@ -22,10 +22,10 @@ export interface StartInOrderOptions<N extends string> {
 export async function startInOrder<N extends string>(options: StartInOrderOptions<N>): Promise<void> {
   const { signal } = options;
   const interruption = () => new Error('interrupted; stopped what had already started');
+  let abort = () => {};
   const interrupted = new Promise<never>((_resolve, reject) => {
-    const abort = () => reject(interruption());
-    if (signal?.aborted) abort();
-    else signal?.addEventListener('abort', abort, { once: true });
+    abort = () => reject(interruption());
+    signal?.addEventListener('abort', abort, { once: true });
   });
   interrupted.catch(() => {});
   try {
@@ -40,5 +40,7 @@ export async function startInOrder<N extends string>(options: StartInOrderOption
   } catch (error) {
     await options.stop();
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
 }
