@@ -117,12 +117,11 @@ export class ExitExport {
   }
 
   /**
-   * Sends nothing at exit while `abandoned`. For when a bounded flush found the Collector
-   * unreachable: the process must not wait for it a second time on its way out. A later flush
-   * that finishes in time sets it back.
+   * Sends nothing at exit from now on. For when a bounded flush on the way out found the
+   * Collector unreachable: the process must not wait for it a second time as it ends.
    */
-  abandon(abandoned = true): void {
-    this.abandoned = abandoned;
+  abandon(): void {
+    this.abandoned = true;
   }
 
   /** Sends what is unanswered, blocking at most `timeoutMs`. Only for the 'exit' event. */

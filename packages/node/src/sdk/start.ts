@@ -213,14 +213,10 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     );
   }
 
-  // Whether the last bounded export ran out of time: the Collector did not answer.
-  let gaveUp = false;
   // Waits for the exports at most `timeoutMs`, and says so when that was not long enough: what is
   // still queued then is lost if the process exits, and that must not go unnoticed.
   const exportWithin = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
-    gaveUp = !(await within(work, timeoutMs));
-    exitExport.abandon(gaveUp);
-    if (!gaveUp) return true;
+    if (await within(work, timeoutMs)) return true;
     warn(
       `otelkit: telemetry was still being exported to ${exportOrigin} after ${timeoutMs} ms; ` +
         'what is left is lost if the process exits now (OTELKIT_SHUTDOWN_TIMEOUT_MS sets the wait)',
@@ -237,6 +233,19 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       ]),
       timeoutMs,
     );
+  // Set when a flush on the way out (a signal, a crash, shutdown) ran out of time: the Collector
+  // did not answer, and the process must not wait for it a second time as it ends. A flush the
+  // application asks for itself says nothing about that.
+  let gaveUp = false;
+  const giveUp = () => {
+    gaveUp = true;
+    exitExport.abandon();
+  };
+  const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
+    const finished = await flushWithin(timeoutMs);
+    if (!finished) giveUp();
+    return finished;
+  };
   let stopped: Promise<void> | undefined;
   const sdk: OtelkitSdk = {
     config,
@@ -252,7 +261,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
         removeCrashHandlers();
         removeBuiltinChecks();
         unregister();
-        await exportWithin(
+        const finished = await exportWithin(
           Promise.allSettled([
             tracerProvider.shutdown(),
             meterProvider.shutdown(),
@@ -260,6 +269,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           ]),
           timeoutMs,
         );
+        if (!finished) giveUp();
         releaseGlobals();
         disableDiagnostics();
       })();
@@ -276,11 +286,11 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           // The application drains and ends by itself; if the Collector did not answer, exports
           // that would retry past its end are refused from now on.
           flush: async () => {
-            if (!(await flushWithin())) gate.closeFor(GATE_CLOSED_MS);
+            if (!(await flushOnTheWayOut())) gate.closeFor(GATE_CLOSED_MS);
           },
         });
   const removeExitFlush = installExitFlush(
-    () => flushWithin(),
+    () => flushOnTheWayOut(),
     () => gaveUp,
   );
   const removeExitSend = installExitSend(
@@ -291,9 +301,14 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const removeCrashHandlers =
     options.handleCrashes === false
       ? () => {}
-      : installCrashHandlers((timeoutMs) => sdk.flush(timeoutMs), {
-          flushTimeoutMs: config.shutdownTimeoutMs,
-        });
+      : installCrashHandlers(
+          async (timeoutMs) => {
+            await flushOnTheWayOut(timeoutMs);
+          },
+          {
+            flushTimeoutMs: config.shutdownTimeoutMs,
+          },
+        );
   return sdk;
 }
 

@@ -32,6 +32,17 @@ const ENDING: ExportResult = {
   error: new Error('not exported: the process is ending and the Collector did not answer'),
 };
 
+// A refused export is a failed one for the export status too: the health check and
+// exportStatus() must not say "ok" while telemetry is dropped.
+function refuse(
+  tracker: ExportStatusTracker,
+  signal: 'traces' | 'logs' | 'metrics',
+  done: (result: ExportResult) => void,
+): void {
+  tracker.record(ENDING, signal);
+  done(ENDING);
+}
+
 /** Reports every span export's outcome to `tracker`, otherwise unchanged unless `gate` is closed. */
 export function trackSpanExporter(
   inner: SpanExporter,
@@ -40,7 +51,7 @@ export function trackSpanExporter(
 ): SpanExporter {
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
-      if (gate.closed) return done(ENDING);
+      if (gate.closed) return refuse(tracker, 'traces', done);
       inner.export(spans, (result) => {
         tracker.record(result, 'traces');
         done(result);
@@ -59,7 +70,7 @@ export function trackLogExporter(
 ): LogRecordExporter {
   return {
     export(logs: ReadableLogRecord[], done: (result: ExportResult) => void) {
-      if (gate.closed) return done(ENDING);
+      if (gate.closed) return refuse(tracker, 'logs', done);
       inner.export(logs, (result) => {
         tracker.record(result, 'logs');
         done(result);
@@ -81,7 +92,7 @@ export function trackMetricExporter(
 ): PushMetricExporter {
   const tracked: PushMetricExporter = {
     export(metrics: ResourceMetrics, done: (result: ExportResult) => void) {
-      if (gate.closed) return done(ENDING);
+      if (gate.closed) return refuse(tracker, 'metrics', done);
       inner.export(metrics, (result) => {
         tracker.record(result, 'metrics');
         done(result);
