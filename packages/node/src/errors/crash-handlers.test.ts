@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { installCrashHandlers } from './crash-handlers.js';
+import { installCrashHandlers, unhandledRejectionsMode } from './crash-handlers.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/crash.mjs', import.meta.url));
@@ -108,6 +108,15 @@ describe('installCrashHandlers (real processes)', () => {
     ]);
     const line = 'RangeError: rejected 7';
     expect(printedError(withOtelkit.stderr, line)).toBe(printedError(without.stderr, line));
+  });
+
+  it('reads --unhandled-rejections as Node does: either form, the command line over NODE_OPTIONS', () => {
+    expect(unhandledRejectionsMode([], '')).toBe('throw');
+    expect(unhandledRejectionsMode(['--unhandled-rejections', 'warn'], '')).toBe('warn');
+    expect(unhandledRejectionsMode([], '--max-old-space-size=512 --unhandled-rejections=none')).toBe('none');
+    expect(unhandledRejectionsMode(['--unhandled-rejections=throw'], '--unhandled-rejections=warn')).toBe(
+      'throw',
+    );
   });
 
   it('records a rejection that --unhandled-rejections=warn or none lets the process survive', async () => {

@@ -40,14 +40,20 @@ export const DEFAULT_CRASH_FLUSH_TIMEOUT_MS = 5000;
 const INSTALLED = Symbol.for('otelkit.crashHandlers.uninstall');
 
 /**
- * Node's `--unhandled-rejections` mode, from the command line or `NODE_OPTIONS` (the last one
- * wins, as in Node); `throw`, Node's default, when neither sets it.
+ * Node's `--unhandled-rejections` mode (`=mode` or `mode` as the next argument), `throw`, Node's
+ * default, when nothing sets it. The command line comes after `NODE_OPTIONS`, so that, as in
+ * Node, it wins.
  */
-function unhandledRejectionsMode(): string {
+export function unhandledRejectionsMode(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string {
+  const flags = [...nodeOptions.split(/\s+/), ...execArgv];
   let mode = 'throw';
-  for (const flag of [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]) {
-    const match = /^--unhandled-rejections=(.+)$/.exec(flag);
-    if (match?.[1]) mode = match[1];
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i] ?? '';
+    if (flag.startsWith('--unhandled-rejections=')) mode = flag.slice('--unhandled-rejections='.length);
+    else if (flag === '--unhandled-rejections' && flags[i + 1]) mode = flags[++i] ?? mode;
   }
   return mode;
 }

@@ -83,6 +83,15 @@ describe('exceptionFingerprint', () => {
     );
   });
 
+  it('reads percent-encoded file URLs as paths, so the working directory still comes off', () => {
+    const cwd = process.cwd().replace(/\\/g, '/');
+    const url = `file://${encodeURI(`${cwd}/my app/routes.mjs`)}`;
+    expect(url).toContain('my%20app');
+    expect(normaliseStackFrames(`Error: x\n    at handler (${url}:7:3)`)).toEqual([
+      'handler@my app/routes.mjs',
+    ]);
+  });
+
   it('normalises each kind of V8 frame', () => {
     const cwd = process.cwd().replace(/\\/g, '/');
     const stack = [

@@ -52,8 +52,8 @@ function normaliseLocation(location: string, cwd: string): string {
   // `Promise.all (index 3)`, `new Promise (<anonymous>)`, native frames: nothing stable to keep.
   if (loc === '<anonymous>' || loc === 'native' || /^index \d+$/.test(loc)) return '';
   loc = loc.replace(/:\d+(?::\d+)?$/, '');
-  loc = loc.replace(/^file:\/\//, '');
   loc = loc.replace(/[?#].*$/, '');
+  loc = pathOfLocation(loc);
   loc = toPosix(loc);
   const nodeModules = loc.lastIndexOf('node_modules/');
   if (nodeModules !== -1) return loc.slice(nodeModules + 'node_modules/'.length);
@@ -83,9 +83,20 @@ const OWN_DIST = ((): string | undefined => {
   }
 })();
 
+// A frame's location as a path: ES module frames are file:// URLs, percent-encoded (a space is
+// %20), and would match neither otelkit's own folder nor the working directory.
+function pathOfLocation(location: string): string {
+  if (!location.startsWith('file://')) return location;
+  try {
+    return fileURLToPath(location);
+  } catch {
+    return location.replace(/^file:\/\//, '');
+  }
+}
+
 function isOwnFrame(location: string): boolean {
   if (OWN_DIST === undefined) return false;
-  return toPosix(location.trim().replace(/^file:\/\//, '')).startsWith(OWN_DIST);
+  return toPosix(pathOfLocation(location.trim().replace(/:\d+(?::\d+)?$/, ''))).startsWith(OWN_DIST);
 }
 
 function normaliseFunction(name: string): string {

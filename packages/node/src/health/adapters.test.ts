@@ -131,6 +131,13 @@ describe('expressHealth with node:http requests and responses (what Express pass
     for (const path of ['/internal', '/internal/orders', '/other/health/ready']) {
       expect(isHealthPath(path), path).toBe(false);
     }
+    // Express matches the mount in any case: case variants are one mount and cannot crowd it out.
+    for (let i = 0; i < 20; i++) {
+      const variant = `/${[...'internal'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join('')}`;
+      expect((await get(`${base}${variant}/health/live`)).status).toBe(200);
+    }
+    expect(isHealthPath('/INTERNAL/health/ready')).toBe(true);
+    expect(isHealthPath('/internal/health/ready')).toBe(true);
   });
 
   it('calls next() without an error for anything else', async () => {

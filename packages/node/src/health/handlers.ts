@@ -66,10 +66,17 @@ const mounts = globalMounts[MOUNTS_KEY];
  * that {@link isHealthPath} knows later probes of a mounted adapter too.
  */
 export function noteHealthMount(endpoint: HealthEndpoint, fullPath: string | undefined): void {
-  if (fullPath === undefined || mounts.size >= MAX_MOUNTS) return;
-  const path = pathOf(fullPath);
+  if (fullPath === undefined) return;
+  // Lower case: Express matches mount paths in any case, so /INTERNAL and /internal are one.
+  const path = pathOf(fullPath).toLowerCase();
   const suffix = HEALTH_PATHS[endpoint];
-  if (path.length > suffix.length && path.endsWith(suffix)) mounts.add(path.slice(0, -suffix.length));
+  if (path.length <= suffix.length || !path.endsWith(suffix)) return;
+  const mount = path.slice(0, -suffix.length);
+  // Most recent last; when full, the one noted longest ago goes, so no flood of others can keep
+  // a mount that serves probes from being noted.
+  mounts.delete(mount);
+  mounts.add(mount);
+  if (mounts.size > MAX_MOUNTS) mounts.delete(mounts.values().next().value as string);
 }
 
 /**
@@ -80,8 +87,10 @@ export function noteHealthMount(endpoint: HealthEndpoint, fullPath: string | und
 export function isHealthPath(path: string): boolean {
   const normalised = pathOf(path);
   if (ENDPOINT_BY_PATH.has(normalised)) return true;
+  if (mounts.size === 0) return false;
+  const lower = normalised.toLowerCase();
   for (const mount of mounts) {
-    if (normalised.startsWith(mount) && ENDPOINT_BY_PATH.has(normalised.slice(mount.length))) return true;
+    if (lower.startsWith(mount) && ENDPOINT_BY_PATH.has(normalised.slice(mount.length))) return true;
   }
   return false;
 }

@@ -20,5 +20,7 @@ describe('preloadedModules', () => {
     expect(preloadedModules(['http', 'winston'], files)).toEqual(['winston']);
     expect(preloadedModules(['fastify', 'undici'], ['/app/node_modules/fastify/fastify.js'])).toEqual([]);
     expect(preloadedModules(['express'], ['C:\\app\\node_modules\\express\\index.js'])).toEqual(['express']);
+    // A version lookup reads package.json and loads nothing.
+    expect(preloadedModules(['winston'], ['/app/node_modules/winston/package.json'])).toEqual([]);
   });
 });

@@ -27,7 +27,9 @@ export function preloadedModules(
     const pkg = PATCHED_ON_LOAD[name];
     if (!pkg) continue;
     const marker = `/node_modules/${pkg}/`;
-    if (loadedFiles.some((file) => file.replace(/\\/g, '/').includes(marker))) found.push(pkg);
+    // Code, not data: reading a package's package.json (for its version) does not load it.
+    const loaded = (file: string) => file.replace(/\\/g, '/').includes(marker) && !file.endsWith('.json');
+    if (loadedFiles.some(loaded)) found.push(pkg);
   }
   return found;
 }

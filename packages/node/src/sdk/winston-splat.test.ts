@@ -32,6 +32,12 @@ describe('patchWinstonTransportSplat', () => {
     const [record] = emitted(plain);
     expect(record?.body).toBe('user bob logged in after 35 ms');
     expect(record?.attributes).not.toHaveProperty('exception.message');
+    // Objects formatted into the message are values too, whatever fields they have.
+    const objects = emitted((logger) => {
+      logger.info('loaded %s', { name: 'inventory-config' });
+      logger.info('upstream answered %j', { message: 'ok', code: 200 });
+    });
+    for (const r of objects) expect(r.attributes).not.toHaveProperty('exception.type');
 
     // Errors still become the record's exception: passed after the message, or under `err`.
     const failures = emitted((logger) => {
