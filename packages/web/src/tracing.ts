@@ -24,23 +24,25 @@ export const PAGE_PATH = 'page.path';
  * and the Node server span a child of the browser's fetch span within it.
  */
 export class PageContextManager extends StackContextManager {
-  private pageSpan: Span | undefined;
   private fallback: Context | undefined;
+  // The empty context of the @opentelemetry/api copy the stack manager uses, which is the
+  // application's ROOT_CONTEXT only when the bundle holds one copy of the API.
+  private readonly stackRoot = super.active();
 
   /** Makes `span` the parent of spans started with nothing else active; `undefined` clears it. */
   setPageSpan(span: Span | undefined): void {
-    this.pageSpan = span;
     this.fallback = span ? trace.setSpan(ROOT_CONTEXT, span) : undefined;
   }
 
-  /** The active context, or with no span in it, the same with the page view's span. */
+  /**
+   * The active context, or the page view's when nothing is active. Only then: a context without
+   * a span that code made on purpose (`trace.deleteSpan()`, to start a new trace) stays as it is.
+   */
   override active(): Context {
     const current = super.active();
-    if (!this.pageSpan || current === this.fallback) return current;
-    if (current === ROOT_CONTEXT) return this.fallback as Context;
-    // Not by identity alone: an application bundle can carry a second copy of
-    // @opentelemetry/api, whose empty context is another object. The span key is shared.
-    return trace.getSpan(current) ? current : trace.setSpan(current, this.pageSpan);
+    return this.fallback && (current === ROOT_CONTEXT || current === this.stackRoot)
+      ? this.fallback
+      : current;
   }
 }
 
