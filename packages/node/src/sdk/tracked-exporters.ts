@@ -32,15 +32,30 @@ const ENDING: ExportResult = {
   error: new Error('not exported: the process is ending and the Collector did not answer'),
 };
 
-// A refused export is a failed one for the export status too: the health check and
-// exportStatus() must not say "ok" while telemetry is dropped.
-function refuse(
-  tracker: ExportStatusTracker,
+type Export<T> = (items: T, done: (result: ExportResult) => void) => void;
+
+/**
+ * `inner`, reporting each outcome to `tracker` under `signal`. While `gate` is closed, exports are
+ * refused at once, and a refusal is a failure for the export status too: the health check and
+ * exportStatus() must not say "ok" while telemetry is dropped.
+ */
+function trackedExport<T>(
+  inner: Export<T>,
   signal: 'traces' | 'logs' | 'metrics',
-  done: (result: ExportResult) => void,
-): void {
-  tracker.record(ENDING, signal);
-  done(ENDING);
+  tracker: ExportStatusTracker,
+  gate: ExportGate,
+): Export<T> {
+  return (items, done) => {
+    if (gate.closed) {
+      tracker.record(ENDING, signal);
+      done(ENDING);
+      return;
+    }
+    inner(items, (result) => {
+      tracker.record(result, signal);
+      done(result);
+    });
+  };
 }
 
 /** Reports every span export's outcome to `tracker`, otherwise unchanged unless `gate` is closed. */
@@ -50,13 +65,12 @@ export function trackSpanExporter(
   gate: ExportGate,
 ): SpanExporter {
   return {
-    export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
-      if (gate.closed) return refuse(tracker, 'traces', done);
-      inner.export(spans, (result) => {
-        tracker.record(result, 'traces');
-        done(result);
-      });
-    },
+    export: trackedExport(
+      (spans: ReadableSpan[], done) => inner.export(spans, done),
+      'traces',
+      tracker,
+      gate,
+    ),
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
   };
@@ -69,13 +83,12 @@ export function trackLogExporter(
   gate: ExportGate,
 ): LogRecordExporter {
   return {
-    export(logs: ReadableLogRecord[], done: (result: ExportResult) => void) {
-      if (gate.closed) return refuse(tracker, 'logs', done);
-      inner.export(logs, (result) => {
-        tracker.record(result, 'logs');
-        done(result);
-      });
-    },
+    export: trackedExport(
+      (logs: ReadableLogRecord[], done) => inner.export(logs, done),
+      'logs',
+      tracker,
+      gate,
+    ),
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
   };
@@ -91,13 +104,12 @@ export function trackMetricExporter(
   gate: ExportGate,
 ): PushMetricExporter {
   const tracked: PushMetricExporter = {
-    export(metrics: ResourceMetrics, done: (result: ExportResult) => void) {
-      if (gate.closed) return refuse(tracker, 'metrics', done);
-      inner.export(metrics, (result) => {
-        tracker.record(result, 'metrics');
-        done(result);
-      });
-    },
+    export: trackedExport(
+      (metrics: ResourceMetrics, done) => inner.export(metrics, done),
+      'metrics',
+      tracker,
+      gate,
+    ),
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush(),
   };
