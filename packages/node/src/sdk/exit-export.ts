@@ -66,7 +66,7 @@ class Unanswered<T> {
  * gRPC.
  */
 export class ExitExport {
-  private abandoned = false;
+  private gaveUp = false;
   // Keyed by the exporter made here; each holds its own signal's items.
   private readonly signals = new Map<object, Unanswered<unknown>>();
 
@@ -121,12 +121,17 @@ export class ExitExport {
    * Collector unreachable: the process must not wait for it a second time as it ends.
    */
   abandon(): void {
-    this.abandoned = true;
+    this.gaveUp = true;
+  }
+
+  /** Whether {@link abandon} was called: a flush on the way out found the Collector unreachable. */
+  get abandoned(): boolean {
+    return this.gaveUp;
   }
 
   /** Sends what is unanswered, blocking at most `timeoutMs`. Only for the 'exit' event. */
   sendAtExit(timeoutMs: number): ExitSendReport {
-    if (this.abandoned) return { items: 0, outcome: undefined };
+    if (this.gaveUp) return { items: 0, outcome: undefined };
     let items = 0;
     const requests: ExitRequest[] = [];
     for (const unanswered of this.signals.values()) {

@@ -233,17 +233,13 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       ]),
       timeoutMs,
     );
-  // Set when a flush on the way out (a signal, a crash, shutdown) ran out of time: the Collector
-  // did not answer, and the process must not wait for it a second time as it ends. A flush the
-  // application asks for itself says nothing about that.
-  let gaveUp = false;
-  const giveUp = () => {
-    gaveUp = true;
-    exitExport.abandon();
-  };
+  // A flush on the way out (a signal, a crash, shutdown) that runs out of time means the Collector
+  // did not answer, and the process must not wait for it a second time as it ends: neither the
+  // exit flush nor the process.exit() send runs then. A flush the application asks for itself
+  // says nothing about that.
   const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
     const finished = await flushWithin(timeoutMs);
-    if (!finished) giveUp();
+    if (!finished) exitExport.abandon();
     return finished;
   };
   let stopped: Promise<void> | undefined;
@@ -269,7 +265,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           ]),
           timeoutMs,
         );
-        if (!finished) giveUp();
+        if (!finished) exitExport.abandon();
         releaseGlobals();
         disableDiagnostics();
       })();
@@ -291,7 +287,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
         });
   const removeExitFlush = installExitFlush(
     () => flushOnTheWayOut(),
-    () => gaveUp,
+    () => exitExport.abandoned,
   );
   const removeExitSend = installExitSend(
     (timeoutMs) => exitExport.sendAtExit(timeoutMs),
