@@ -46,19 +46,30 @@ function toPosix(path: string): string {
   return path.replace(/\\/g, '/');
 }
 
-function normaliseLocation(location: string, cwd: string): string {
-  let loc = location.trim();
-  if (loc.startsWith('eval at ')) return 'eval';
+/**
+ * A frame's location as a POSIX path: line and column, query and hash removed, and a file:// URL
+ * (ES module frames; percent-encoded, a space is %20) read as the path it names, so that it can
+ * match otelkit's own folder and the working directory.
+ */
+function locationPath(location: string): string {
+  const loc = location.replace(/:\d+(?::\d+)?$/, '').replace(/[?#].*$/, '');
+  if (!loc.startsWith('file://')) return toPosix(loc);
+  try {
+    return toPosix(fileURLToPath(loc));
+  } catch {
+    return toPosix(loc.slice('file://'.length));
+  }
+}
+
+/** `location` (trimmed, as in the stack) normalised; `path` is its {@link locationPath}. */
+function normaliseLocation(location: string, path: string, cwd: string): string {
+  if (location.startsWith('eval at ')) return 'eval';
   // `Promise.all (index 3)`, `new Promise (<anonymous>)`, native frames: nothing stable to keep.
-  if (loc === '<anonymous>' || loc === 'native' || /^index \d+$/.test(loc)) return '';
-  loc = loc.replace(/:\d+(?::\d+)?$/, '');
-  loc = loc.replace(/[?#].*$/, '');
-  loc = pathOfLocation(loc);
-  loc = toPosix(loc);
-  const nodeModules = loc.lastIndexOf('node_modules/');
-  if (nodeModules !== -1) return loc.slice(nodeModules + 'node_modules/'.length);
-  if (cwd !== '' && loc.startsWith(cwd)) return loc.slice(cwd.length);
-  return loc;
+  if (location === '<anonymous>' || location === 'native' || /^index \d+$/.test(location)) return '';
+  const nodeModules = path.lastIndexOf('node_modules/');
+  if (nodeModules !== -1) return path.slice(nodeModules + 'node_modules/'.length);
+  if (cwd !== '' && path.startsWith(cwd)) return path.slice(cwd.length);
+  return path;
 }
 
 /**
@@ -82,22 +93,6 @@ const OWN_DIST = ((): string | undefined => {
     return undefined;
   }
 })();
-
-// A frame's location as a path: ES module frames are file:// URLs, percent-encoded (a space is
-// %20), and would match neither otelkit's own folder nor the working directory.
-function pathOfLocation(location: string): string {
-  if (!location.startsWith('file://')) return location;
-  try {
-    return fileURLToPath(location);
-  } catch {
-    return location.replace(/^file:\/\//, '');
-  }
-}
-
-function isOwnFrame(location: string): boolean {
-  if (OWN_DIST === undefined) return false;
-  return toPosix(pathOfLocation(location.trim().replace(/:\d+(?::\d+)?$/, ''))).startsWith(OWN_DIST);
-}
 
 function normaliseFunction(name: string): string {
   const fn = name
@@ -128,13 +123,13 @@ function parseFrames(stack: string, limit: number): Frame[] {
     const body = match[1].trim();
     // `fn (location)`; the location may itself hold parentheses (eval frames), so split at the first ` (`.
     const withFunction = /^(.*?) \((.*)\)$/.exec(body);
-    if (isOwnFrame(withFunction ? (withFunction[2] ?? '') : body)) continue;
-    const frame: Frame = withFunction
-      ? {
-          fn: normaliseFunction(withFunction[1] ?? ''),
-          location: normaliseLocation(withFunction[2] ?? '', cwd),
-        }
-      : { fn: '<anonymous>', location: normaliseLocation(body, cwd) };
+    const location = (withFunction ? (withFunction[2] ?? '') : body).trim();
+    const path = locationPath(location);
+    if (OWN_DIST !== undefined && path.startsWith(OWN_DIST)) continue;
+    const frame: Frame = {
+      fn: withFunction ? normaliseFunction(withFunction[1] ?? '') : '<anonymous>',
+      location: normaliseLocation(location, path, cwd),
+    };
     const previous = frames[frames.length - 1];
     if (previous?.fn === frame.fn && previous.location === frame.location) continue;
     frames.push(frame);
