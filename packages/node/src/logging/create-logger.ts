@@ -20,15 +20,6 @@ export interface LoggerOptions {
   defaultFields?: Record<string, unknown>;
 }
 
-// Loaded on the first createLogger() call, not with this package: `start()` called from code
-// must run before winston loads, or the winston instrumentation cannot patch it, and an import
-// of @otelkit/node that loaded winston would come first.
-let loaded: typeof winston | undefined;
-const winstonModule = (): typeof winston => {
-  loaded ??= lazyRequire('winston') as typeof winston;
-  return loaded;
-};
-
 /** Adds the active trace context and the request's correlation id to each record. */
 function addContext(info: winston.Logform.TransformableInfo): winston.Logform.TransformableInfo {
   const span = trace.getActiveSpan()?.spanContext();
@@ -66,7 +57,10 @@ function levelOf(wanted: string | undefined, source: string): string {
  * When @otelkit/node is running, its records also go to the Collector over OTLP, once.
  */
 export function createLogger(options: LoggerOptions = {}): winston.Logger {
-  const winston = winstonModule();
+  // Loaded here, not with this package: `start()` called from code must run before winston
+  // loads, or the winston instrumentation cannot patch it, and an import of @otelkit/node that
+  // loaded winston would come first. require() keeps the module after the first call.
+  const winston = lazyRequire('winston') as typeof import('winston');
   return winston.createLogger({
     level:
       options.level !== undefined

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { InstrumentationName } from '../config/options.js';
+import { lazyRequire } from './lazy-require.js';
 
 // The instrumentations that patch a package when it is loaded, by the package they patch. The
 // others do not depend on load order: node:http's hook patches the prototype, undici listens on
@@ -20,7 +20,7 @@ const PATCHED_ON_LOAD: Partial<Record<InstrumentationName, string>> = {
  */
 export function preloadedModules(
   names: readonly InstrumentationName[],
-  loadedFiles: readonly string[] = Object.keys(createRequire(import.meta.url).cache),
+  loadedFiles: readonly string[] = Object.keys(lazyRequire.cache),
 ): string[] {
   const found: string[] = [];
   for (const name of names) {
