@@ -62,6 +62,14 @@ export const CollectorMetrics = {
   exporterSentSpans: 'otelcol_exporter_sent_spans',
   /** Spans an exporter gave up on. */
   exporterSendFailedSpans: 'otelcol_exporter_send_failed_spans',
+  /** Metric points an exporter delivered. */
+  exporterSentMetricPoints: 'otelcol_exporter_sent_metric_points',
+  /** Metric points an exporter gave up on. */
+  exporterSendFailedMetricPoints: 'otelcol_exporter_send_failed_metric_points',
+  /** Log records an exporter delivered. */
+  exporterSentLogRecords: 'otelcol_exporter_sent_log_records',
+  /** Log records an exporter gave up on. */
+  exporterSendFailedLogRecords: 'otelcol_exporter_send_failed_log_records',
   /** Items waiting in an exporter's sending queue. */
   exporterQueueSize: 'otelcol_exporter_queue_size',
   /** Capacity of an exporter's sending queue. */

@@ -6,6 +6,13 @@ const rate = (metric: string, by: string) => `sum by (${by}) (rate(${metric}${JO
 /** Rate of a failure counter by `by`, zero-filled from its success counterpart so 0 shows as 0. */
 const failures = (failed: string, ok: string, by: string) => `(${rate(failed, by)} or ${rate(ok, by)} * 0)`;
 
+/** Each signal's exporter failure and success counters, and its name in legends. */
+const SIGNALS = [
+  [C.exporterSendFailedSpans, C.exporterSentSpans, 'spans'],
+  [C.exporterSendFailedMetricPoints, C.exporterSentMetricPoints, 'metric points'],
+  [C.exporterSendFailedLogRecords, C.exporterSentLogRecords, 'logs'],
+] as const;
+
 /** The Collector's own health: intake, refusals, exports, failures and sending queues. */
 export function collectorHealth() {
   return dashboard(
@@ -26,8 +33,10 @@ export function collectorHealth() {
       ]),
     )
     .withPanel(
-      stat('Export failures/s', 'reqps', [
-        { expr: `sum(${failures(C.exporterSendFailedSpans, C.exporterSentSpans, 'exporter')})` },
+      stat('Export failures/s (all signals)', 'reqps', [
+        {
+          expr: SIGNALS.map(([failed, sent]) => `sum(${failures(failed, sent, 'exporter')})`).join(' + '),
+        },
       ]),
     )
     .withPanel(
@@ -46,17 +55,24 @@ export function collectorHealth() {
       ]),
     )
     .withPanel(
-      timeseries('Spans sent/s by exporter', 'reqps', [
-        { expr: rate(C.exporterSentSpans, 'exporter'), legend: '{{exporter}}' },
-      ]),
+      timeseries(
+        'Sent by exporter (items/s)',
+        'reqps',
+        SIGNALS.map(([, sent, signal]) => ({
+          expr: rate(sent, 'exporter'),
+          legend: `${signal} {{exporter}}`,
+        })),
+      ),
     )
     .withPanel(
-      timeseries('Span send failures/s by exporter', 'reqps', [
-        {
-          expr: failures(C.exporterSendFailedSpans, C.exporterSentSpans, 'exporter'),
-          legend: '{{exporter}}',
-        },
-      ]),
+      timeseries(
+        'Send failures by exporter (items/s, dropped after retries or refused by the backend)',
+        'reqps',
+        SIGNALS.map(([failed, sent, signal]) => ({
+          expr: failures(failed, sent, 'exporter'),
+          legend: `${signal} {{exporter}}`,
+        })),
+      ),
     )
     .withPanel(
       timeseries(

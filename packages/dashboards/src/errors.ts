@@ -1,4 +1,5 @@
 import { ErrorsMetric } from '@otelkit/conventions';
+import { increaseInRange } from './names.js';
 import { dashboard, JOB_OF_SERVICE, jobServiceVariable, logs, stat, table, timeseries } from './panels.js';
 
 const { prometheusName: ERRORS, prometheusLabels: L } = ErrorsMetric;
@@ -13,9 +14,11 @@ export function errorsDashboard() {
     ['errors'],
   )
     .withVariable(jobServiceVariable(ERRORS))
-    .withPanel(stat('Errors in range', 'none', [{ expr: `sum(increase(${ERRORS}${SEL}[$__range]))` }]))
+    .withPanel(stat('Errors in range', 'none', [{ expr: increaseInRange(`${ERRORS}${SEL}`) }]))
     .withPanel(
-      stat('Distinct fingerprints', 'none', [{ expr: `count(sum by (${L.fingerprint}) (${ERRORS}${SEL}))` }]),
+      stat('Distinct fingerprints in range', 'none', [
+        { expr: `count(${increaseInRange(`${ERRORS}${SEL}`, L.fingerprint)} > 0) or vector(0)` },
+      ]),
     )
     .withPanel(
       timeseries(
@@ -32,7 +35,7 @@ export function errorsDashboard() {
     )
     .withPanel(
       table('Top fingerprints in range', 'none', [
-        { expr: `topk(20, sum by (job, ${L.type}, ${L.fingerprint}) (increase(${ERRORS}${SEL}[$__range])))` },
+        { expr: `topk(20, ${increaseInRange(`${ERRORS}${SEL}`, `job, ${L.type}, ${L.fingerprint}`)})` },
       ]),
     )
     .withPanel(

@@ -67,3 +67,15 @@ export const latencyQuantile = (q: number, selector: string, by: string): string
 export const availabilityBudget = (service: string, window: string): string =>
   `(1 - max by (${serviceName}) (${SLO_OBJECTIVE_SERIES}{${serviceName}=~"${service}", slo="availability"})) ` +
   `or on (${serviceName}) (0 * ${callRate(serverSpans(service), serviceName, window)} + ${Number((1 - SLO_OBJECTIVE).toFixed(6))})`;
+
+/**
+ * How much the counters of `series` (a metric with its selector) grew over the dashboard's time
+ * range, summed by `by` (all together when empty). The SDKs create a series on its first add(),
+ * so it appears with its first count already in it, and increase() ignores a series' first
+ * sample: an error seen once would count 0. A series with no sample in the hour before the range
+ * is new, and all of its last value counts, as in the alert rules (prometheus/rules/alerts.yml).
+ */
+export const increaseInRange = (series: string, by = ''): string => {
+  const fresh = `(last_over_time(${series}[$__range]) unless count_over_time(${series}[1h] offset $__range))`;
+  return `sum${by ? ` by (${by})` : ''} (${fresh} or increase(${series}[$__range]))`;
+};

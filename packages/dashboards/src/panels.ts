@@ -54,6 +54,11 @@ export function thresholds(warn: number, bad: number): ThresholdsConfigBuilder {
   ]);
 }
 
+/** Thresholds that colour every value green: for a count that is never bad by itself. */
+export function neutralThresholds(): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: 'green' }]);
+}
+
 /** A time series panel of PromQL targets. */
 export function timeseries(
   title: string,
@@ -139,10 +144,13 @@ export function traceSearch(
     );
 }
 
-/** Tempo's service graph (node graph), built from the Collector's service-graph series. */
+/**
+ * Tempo's service graph (node graph), built from the Collector's service-graph series; several
+ * filters are OR-ed.
+ */
 export function serviceMap(
   title: string,
-  filter: string,
+  filter: string | string[],
   opts: { w?: number; h?: number } = {},
 ): NodeGraphPanel {
   return new NodeGraphPanel()
@@ -160,7 +168,7 @@ export function labelVariable(
   name: string,
   label: string,
   series: string,
-  opts: { includeAll?: boolean; datasource?: DataSourceRef } = {},
+  opts: { includeAll?: boolean; allValue?: string; datasource?: DataSourceRef } = {},
 ): QueryVariableBuilder {
   const variable = new QueryVariableBuilder(name)
     .label(name)
@@ -168,9 +176,10 @@ export function labelVariable(
     .query(`label_values(${series}, ${label})`)
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc);
-  // Not `.*`: Loki refuses a selector whose every matcher also matches the empty value, and the
-  // same variables filter the log panels.
-  if (opts.includeAll) variable.includeAll(true).allValue('.+');
+  // `.+` by default, not `.*`: Loki refuses a selector whose every matcher also matches the empty
+  // value, and the same variables filter the log panels. A variable of a label some series lack
+  // (`http_route` of a plain node:http server) needs `.*`, or "All" hides those series.
+  if (opts.includeAll) variable.includeAll(true).allValue(opts.allValue ?? '.+');
   return variable;
 }
 

@@ -25,6 +25,9 @@ describe('dashboard query helpers', () => {
     expect(
       metricNames('histogram_quantile(0.9, sum by (le) (rate(a_bucket{x="y"}[5m]))) / ignoring(le) b'),
     ).toEqual(['a_bucket', 'b']);
+    expect(metricNames('last_over_time(c[$__range]) unless count_over_time(c[1h] offset $__range)')).toEqual([
+      'c',
+    ]);
   });
 
   it('builds dashboards whose every query the helpers find', () => {

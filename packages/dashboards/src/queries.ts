@@ -100,7 +100,7 @@ export function metricNames(promql: string): string[] {
     .replace(/\[[^\]]*\]/g, '[]')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names: string[] = [];
-  for (const match of stripped.matchAll(/(?<![\w:.])([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
+  for (const match of stripped.matchAll(/(?<![\w:.$])([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
     const name = match[1] as string;
     if (match[2] === undefined && !KEYWORDS.has(name.toLowerCase()) && !names.includes(name))
       names.push(name);

@@ -1,4 +1,5 @@
 import { SecurityEventsMetric } from '@otelkit/conventions';
+import { increaseInRange } from './names.js';
 import { dashboard, JOB_OF_SERVICE, jobServiceVariable, logs, stat, table, timeseries } from './panels.js';
 
 const { prometheusName: EVENTS, prometheusLabels: L } = SecurityEventsMetric;
@@ -16,11 +17,11 @@ export function securityDashboard() {
     .withPanel(
       stat('Failed or refused in range', 'none', [
         {
-          expr: `sum(increase(${EVENTS}{${JOB_OF_SERVICE}, ${L.outcome}=~"failure|denied|blocked"}[$__range])) or sum(increase(${EVENTS}${SEL}[$__range])) * 0`,
+          expr: `${increaseInRange(`${EVENTS}{${JOB_OF_SERVICE}, ${L.outcome}=~"failure|denied|blocked"}`)} or ${increaseInRange(`${EVENTS}${SEL}`)} * 0`,
         },
       ]),
     )
-    .withPanel(stat('Events in range', 'none', [{ expr: `sum(increase(${EVENTS}${SEL}[$__range]))` }]))
+    .withPanel(stat('Events in range', 'none', [{ expr: increaseInRange(`${EVENTS}${SEL}`) }]))
     .withPanel(
       timeseries(
         'Events/s by type and outcome',
@@ -44,7 +45,7 @@ export function securityDashboard() {
     )
     .withPanel(
       table('Events in range by service, type and outcome', 'none', [
-        { expr: `sum by (job, ${L.type}, ${L.outcome}) (increase(${EVENTS}${SEL}[$__range]))` },
+        { expr: increaseInRange(`${EVENTS}${SEL}`, `job, ${L.type}, ${L.outcome}`) },
       ]),
     )
     .withPanel(

@@ -20,7 +20,10 @@ import {
 } from './panels.js';
 
 const { serviceName: svc, spanKind, client, server } = PipelineLabels;
+// Its "All" is `.*`: only PromQL panels use it, and a plain node:http server's spans have no route.
 const ROUTE = `${HTTP_ROUTE}=~"$route"`;
+// Both sides of an edge: a leaf service (called, calling nobody) is only ever its server.
+const NEIGHBOURS = [`{${client}="$service"}`, `{${server}="$service"}`];
 
 /** One service: its routes' RED and latency percentiles, errors, logs, traces and neighbours. */
 export function serviceDetail() {
@@ -39,9 +42,7 @@ export function serviceDetail() {
         'route',
         HTTP_ROUTE,
         `${SpanMetrics.calls}{${svc}="$service", ${spanKind}="${SPAN_KIND_SERVER}"}`,
-        {
-          includeAll: true,
-        },
+        { includeAll: true, allValue: '.*' },
       ).multi(true),
     )
     .withPanel(stat('Requests/s', 'reqps', [{ expr: `sum(${callRate(routeSpans, svc)})` }]))
@@ -61,7 +62,10 @@ export function serviceDetail() {
     )
     .withPanel(
       timeseries('Error ratio by route', 'percentunit', [
-        { expr: errorRatio('$service', HTTP_ROUTE, '$__rate_interval', ROUTE), legend: `{{${HTTP_ROUTE}}}` },
+        {
+          expr: errorRatio('$service', HTTP_ROUTE, '$__rate_interval', ROUTE),
+          legend: `{{${HTTP_ROUTE}}}`,
+        },
       ]),
     )
     .withPanel(
@@ -88,7 +92,7 @@ export function serviceDetail() {
         { expr: `${edges(client)} or ${edges(server)}`, legend: `{{${client}}} → {{${server}}}` },
       ]),
     )
-    .withPanel(serviceMap('Service map', `{${client}="$service"}`))
+    .withPanel(serviceMap('Service map', NEIGHBOURS))
     .withPanel(logs('Logs', '{service_name="$service"}'))
     .withPanel(traceSearch('Traces', '{resource.service.name="$service"}'));
 }

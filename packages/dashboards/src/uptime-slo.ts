@@ -1,6 +1,14 @@
 import { PipelineLabels } from '@otelkit/conventions';
 import { availabilityBudget, callRate, errorRatio, SLO_OBJECTIVE, serverSpans } from './names.js';
-import { dashboard, serviceVariable, stat, table, thresholds, timeseries } from './panels.js';
+import {
+  dashboard,
+  neutralThresholds,
+  serviceVariable,
+  stat,
+  table,
+  thresholds,
+  timeseries,
+} from './panels.js';
 
 const svc = PipelineLabels.serviceName;
 
@@ -19,7 +27,7 @@ export function uptimeSlo() {
     ['slo'],
   )
     .withVariable(serviceVariable({ all: true }))
-    .withPanel(stat('Targets up', 'none', [{ expr: 'sum(up)' }], { thresholds: thresholds(0, 0) }))
+    .withPanel(stat('Targets up', 'none', [{ expr: 'sum(up)' }], { thresholds: neutralThresholds() }))
     .withPanel(
       stat('Targets down', 'none', [{ expr: 'count(up == 0) or vector(0)' }], {
         thresholds: thresholds(1, 1),
@@ -28,7 +36,9 @@ export function uptimeSlo() {
     .withPanel(table('Scrape targets', 'none', [{ expr: 'max by (job, instance) (up)' }]))
     .withPanel(
       table('Seconds since last telemetry per service', 's', [
-        { expr: 'time() - max by (job) (timestamp(target_info))' },
+        // Over the last 6 h, not the 5 min lookback: a service that stopped sending must stay in
+        // the table with its growing age instead of vanishing from it.
+        { expr: 'time() - max by (job) (max_over_time(timestamp(target_info)[6h:1m]))' },
       ]),
     )
     .withPanel(

@@ -15,6 +15,7 @@ const ERROR_SPAN = 'exception';
 /** Span name of a browser page view (@otelkit/web `PAGE_VIEW_SPAN`). */
 const PAGE_VIEW_SPAN = 'page view';
 
+// Tables share one unit across their rows and CLS has none, so CLS has a table of its own.
 const p75 = (vital: string, by: string) =>
   `histogram_quantile(0.75, sum by (le, ${by}) (rate(${bucket}{span_name="${vital}", ${svc}=~"$app", ${pageLabel}=~"$page"}[$__range])))`;
 
@@ -75,9 +76,19 @@ export function webVitals() {
       ),
     )
     .withPanel(
-      table('p75 per page and vital', 'ms', [
-        { expr: p75('.+', `${pageLabel}, span_name`).replace('span_name=".+"', 'span_name=~".+"') },
+      table('p75 per page and vital (ms)', 'ms', [
+        {
+          expr: p75('.+', `${pageLabel}, span_name`).replace(
+            'span_name=".+"',
+            'span_name=~".+", span_name!="CLS"',
+          ),
+        },
       ]),
+    )
+    .withPanel(
+      table('CLS p75 per page', 'none', [{ expr: `${p75('CLS', pageLabel)} / 1000` }], {
+        description: 'The CLS itself (the panels above show CLS × 1000).',
+      }),
     )
     .withPanel(
       timeseries('JS errors/s', 'reqps', [
