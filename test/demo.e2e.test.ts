@@ -76,7 +76,7 @@ describe('the demo (otelkit up --demo, docker compose) on the real native stack'
       return codes.includes('orders-api 504') && codes.includes('accounts-api 500') ? codes : undefined;
     });
     expect(errors).toEqual(expect.arrayContaining(['orders-api 504', 'accounts-api 500']));
-    // Slow path: item 1004's remote warehouse takes over a second.
+    // Slow path: item 1004's remote warehouse takes over two seconds.
     const [slow] = await query(
       stack.endpoints.prometheus,
       `sum(${SpanMetrics.durationCount}{service_name="inventory-api", span_kind="SPAN_KIND_SERVER"}) - sum(${SpanMetrics.durationBucket}{service_name="inventory-api", span_kind="SPAN_KIND_SERVER", le="1"})`,

@@ -9,8 +9,9 @@ const stock = new Map([
   ['1003', 4],
   ['1004', 7],
 ]);
-// Item 1004 sits in a remote warehouse whose lookup takes well over a second: the slow path the
-// demo's latency panels and slow-trace sampling show (orders-api caches it for 30 s).
+// Item 1004 sits in a remote warehouse whose lookup takes over two seconds: the slow path the
+// demo's latency panels, slow-trace sampling and HighP99Latency (threshold 2 s) show (orders-api
+// caches it for 30 s).
 const REMOTE_WAREHOUSE = new Set(['1004']);
 
 const server = createServer((request, response) => {
@@ -21,7 +22,7 @@ const server = createServer((request, response) => {
   }
   const id = match[1];
   // A little latency, like a real lookup; a lot for the remote warehouse.
-  const delayMs = REMOTE_WAREHOUSE.has(id) ? 1200 + Math.random() * 600 : 5;
+  const delayMs = REMOTE_WAREHOUSE.has(id) ? 2200 + Math.random() * 600 : 5;
   setTimeout(() => {
     response
       .writeHead(200, { 'content-type': 'application/json' })
