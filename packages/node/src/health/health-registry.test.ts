@@ -140,13 +140,34 @@ describe('HealthRegistry', () => {
     }
   });
 
-  it('fails a check that returns something unexpected rather than guessing', async () => {
+  it('fails a check that returns false or a status it does not know, rather than guessing', async () => {
     const registry = new HealthRegistry();
-    // Simulates a JavaScript caller: the types would not allow this.
-    registry.registerCheck('odd', (() => ({ status: 'ok' })) as unknown as () => void);
+    registry.registerCheck('odd', () => ({ status: 'ok' }));
+    registry.registerCheck('no', async () => false);
     const report = await registry.run();
-    expect(report.checks.odd?.status).toBe('unhealthy');
-    expect(report.checks.odd?.detail).toMatch(/unexpected value/);
+    expect(report.checks.odd).toMatchObject({
+      status: 'unhealthy',
+      detail: 'check returned status "ok" (expected healthy, degraded or unhealthy)',
+    });
+    expect(report.checks.no).toMatchObject({ status: 'unhealthy', detail: 'check returned false' });
+  });
+
+  it("passes a driver call as it is, whatever its result: the README's pool.query check", async () => {
+    const registry = new HealthRegistry();
+    const pool = {
+      query: async (_sql: string) => ({ rows: [{ '?column?': 1 }], rowCount: 1, command: 'SELECT' }),
+    };
+    const redis = { ping: async () => 'PONG' };
+    registry.registerCheck('database', () => pool.query('select 1'), { critical: true, timeoutMs: 1000 });
+    registry.registerCheck('cache', () => redis.ping());
+    registry.registerCheck('http', async () => ({ status: 200 }));
+    const report = await registry.run();
+    expect(report.status).toBe('healthy');
+    expect(Object.values(report.checks).map((check) => check.status)).toEqual([
+      'healthy',
+      'healthy',
+      'healthy',
+    ]);
   });
 
   it('strips credentials from URLs in details and caps their length', async () => {

@@ -15,11 +15,12 @@ export interface CheckResult {
 }
 
 /**
- * A health check. It may be sync or async; it passes by returning nothing or `{ status: 'healthy' }`
- * and fails by throwing, rejecting or returning `{ status: 'unhealthy' }`.
+ * A health check. It may be sync or async. It fails by throwing, rejecting, returning `false` or
+ * returning `{ status: 'unhealthy' }`; `{ status: 'degraded' }` reports a degraded service; any
+ * other outcome passes, so a driver call is a check as it is: `() => pool.query('select 1')`
+ * passes when the query resolves, whatever its result.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets `async () => { await db.ping(); }` be a check as is.
-export type HealthCheck = () => Promise<CheckResult | void> | CheckResult | void;
+export type HealthCheck = () => unknown;
 
 /** How a check counts towards the overall status. */
 export interface CheckOptions {
@@ -61,7 +62,8 @@ export interface HealthReport {
 /** Options of a {@link HealthRegistry}. */
 export interface HealthRegistryOptions {
   /**
-   * Service version shown in reports. Default: `OTEL_SERVICE_VERSION`, else `service.version` in
+   * Service version shown in reports. Default: `OTEL_SERVICE_VERSION`, else the running SDK's
+   * `service.version` (`start({ serviceVersion })`), else `service.version` in
    * `OTEL_RESOURCE_ATTRIBUTES`, else `npm_package_version`, else `'unknown'` (read at each run, so
    * variables set after start-up still count).
    */
@@ -194,14 +196,25 @@ async function runCheck(entry: RegisteredCheck): Promise<CheckReport> {
 }
 
 function normaliseResult(value: unknown): { status: HealthStatus; detail?: string } {
-  if (value === undefined || value === null) return { status: 'healthy' };
-  if (typeof value === 'object' && 'status' in value && STATUSES.has(value.status)) {
-    const status = value.status as HealthStatus;
-    const detail = 'detail' in value ? value.detail : undefined;
-    return detail === undefined || detail === null ? { status } : { status, detail: String(detail) };
+  if (value === false) return { status: 'unhealthy', detail: 'check returned false' };
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !('status' in value) ||
+    typeof value.status !== 'string'
+  ) {
+    return { status: 'healthy' };
   }
-  // JS callers can return anything; guessing would hide a broken check, so it fails loudly.
-  return { status: 'unhealthy', detail: 'check returned an unexpected value (expected { status, detail? })' };
+  if (!STATUSES.has(value.status)) {
+    // Meant as a CheckResult with a misspelt status ('ok', 'up'): guessing would hide a broken check.
+    return {
+      status: 'unhealthy',
+      detail: `check returned status "${value.status}" (expected healthy, degraded or unhealthy)`,
+    };
+  }
+  const status = value.status as HealthStatus;
+  const detail = 'detail' in value ? value.detail : undefined;
+  return detail === undefined || detail === null ? { status } : { status, detail: String(detail) };
 }
 
 function describeError(error: unknown): string {
@@ -232,9 +245,20 @@ function overallStatus(results: readonly CheckReport[]): HealthStatus {
   return status;
 }
 
+let sdkServiceVersion: string | undefined;
+
+/**
+ * The `service.version` of the running SDK's resource (`start({ serviceVersion })` included), for
+ * reports that name no version of their own; `undefined` when the SDK stops.
+ */
+export function useSdkServiceVersion(version: string | undefined): void {
+  sdkServiceVersion = version;
+}
+
 function defaultVersion(): string {
   return (
     nonEmpty(process.env.OTEL_SERVICE_VERSION) ??
+    nonEmpty(sdkServiceVersion) ??
     resourceAttribute('service.version') ??
     nonEmpty(process.env.npm_package_version) ??
     'unknown'
