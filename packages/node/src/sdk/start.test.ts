@@ -29,6 +29,46 @@ describe('start() and shutdown() in one process', () => {
     expect(names()).toEqual(['first run', 'second run']);
   });
 
+  it("starts a new SDK after the returned SDK's own shutdown(), not the stopped one", async () => {
+    vi.stubEnv('OTEL_TRACES_EXPORTER', 'console');
+    vi.stubEnv('OTEL_METRICS_EXPORTER', 'none');
+    vi.stubEnv('OTEL_LOGS_EXPORTER', 'none');
+    vi.spyOn(console, 'dir').mockImplementation(() => {});
+    const first = start({ ...quiet, serviceName: 'svc-a' });
+    await first.shutdown();
+    const second = start({ ...quiet, serviceName: 'svc-b' });
+    expect(second).not.toBe(first);
+    expect(second.config.serviceName).toBe('svc-b');
+    const span = trace.getTracer('test').startSpan('after restart');
+    expect(span.isRecording()).toBe(true);
+    span.end();
+  });
+
+  it('says once that a second start() ignores its options', () => {
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    const warned = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const first = start(quiet);
+    expect(start({ serviceName: 'from-code' })).toBe(first);
+    start({ serviceName: 'again' });
+    start();
+    const lines = warned.mock.calls
+      .map(([line]) => String(line))
+      .filter((line) => line.includes('already ran'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^otelkit: start\(\) already ran .*the options of this call are ignored/);
+  });
+
+  it('reports unusable options on one line each and starts with the environment instead', () => {
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    const warned = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const sdk = start({ ...quiet, sampleRatio: Number.NaN, endpoint: 'not a url', serviceName: 'kept' });
+    const lines = warned.mock.calls.map(([line]) => String(line));
+    expect(lines.filter((line) => line.includes('sampleRatio: NaN'))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('endpoint: "not a url"'))).toHaveLength(1);
+    expect(sdk.config.serviceName).toBe('kept');
+    expect(sdk.config.traces.endpoint).toBe('http://localhost:4318/v1/traces');
+  });
+
   it('gives createLogger() the service name the SDK runs with', () => {
     vi.stubEnv('OTEL_SDK_DISABLED', 'true');
     vi.stubEnv('OTEL_SERVICE_NAME', 'from-env');

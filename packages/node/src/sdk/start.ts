@@ -6,10 +6,11 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { readEnvironment } from '../config/env.js';
 import type { ResolvedConfig, StartOptions } from '../config/options.js';
+import { checkStartOptions } from '../config/start-options.js';
 import { installCrashHandlers } from '../errors/crash-handlers.js';
 import { registerBuiltinChecks } from '../health/builtin-checks.js';
 import { isHealthPath } from '../health/handlers.js';
-import { defaultHealthRegistry } from '../health/health-registry.js';
+import { defaultHealthRegistry, useSdkServiceVersion } from '../health/health-registry.js';
 import { within } from '../lifecycle/bounded.js';
 import { installExitFlush } from '../lifecycle/exit-flush.js';
 import { installExitSend } from '../lifecycle/exit-send.js';
@@ -51,6 +52,7 @@ const warn = (message: string) => process.stderr.write(`${message}\n`);
 const GATE_CLOSED_MS = 60_000;
 
 let running: OtelkitSdk | undefined;
+let ignoredOptionsReported = false;
 
 function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedConfig {
   const signal = (s: ResolvedConfig['traces']): ResolvedConfig['traces'] => ({
@@ -89,8 +91,19 @@ function disabledSdk(config: ResolvedConfig): OtelkitSdk {
  * It never throws: an invalid variable is reported on one line and replaced by its default, and
  * if the SDK itself cannot start the application runs uninstrumented with one warning.
  */
-export function start(options: StartOptions = {}): OtelkitSdk {
-  if (running) return running;
+export function start(given: StartOptions = {}): OtelkitSdk {
+  if (running) {
+    if (Object.keys(given).length > 0 && !ignoredOptionsReported) {
+      ignoredOptionsReported = true;
+      warn(
+        'otelkit: start() already ran (from @otelkit/node/register or an earlier call), so the options of this call are ignored; ' +
+          'set them as OTEL_* variables, or call start() first without the register flag',
+      );
+    }
+    return running;
+  }
+  const { options, problems: optionProblems } = checkStartOptions(given);
+  for (const problem of optionProblems) warn(problem);
   // The transport options go in before the endpoints are derived from it.
   const { config: fromEnv, problems } = readEnvironment(process.env, options);
   for (const problem of problems) warn(problem);
@@ -151,6 +164,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   setExportStatusTracker(tracker);
   const extra = options.serviceVersion ? { 'service.version': options.serviceVersion } : {};
   const resource = buildResource(config, extra, warn);
+  useSdkServiceVersion(options.serviceVersion ?? config.resourceAttributes['service.version']);
   const exitExport = new ExitExport();
   const gate = new ExportGate();
 
@@ -268,6 +282,9 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
         if (!finished) exitExport.abandon();
         releaseGlobals();
         disableDiagnostics();
+        useSdkServiceVersion(undefined);
+        // A later start() makes a new SDK rather than handing back this stopped one.
+        if (running === sdk) running = undefined;
       })();
       return stopped;
     },

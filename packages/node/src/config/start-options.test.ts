@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { StartOptions } from './options.js';
+import { checkStartOptions } from './start-options.js';
+
+describe('checkStartOptions', () => {
+  it('keeps usable options as they are, and says nothing', () => {
+    const options: StartOptions = {
+      serviceName: 'orders-api',
+      endpoint: 'https://collector.example.com:4318',
+      protocol: 'http/json',
+      sampleRatio: 0,
+      metricExportIntervalMs: 15000,
+      shutdownTimeoutMs: 0,
+      instrumentations: ['http', 'express'],
+    };
+    expect(checkStartOptions(options)).toEqual({ options, problems: [] });
+  });
+
+  it.each([
+    [{ endpoint: 'collector:4318' }, 'endpoint: "collector:4318"', 'an http:// or https:// URL'],
+    [{ endpoint: 'not a url' }, 'endpoint: "not a url"', 'an http:// or https:// URL'],
+    [{ sampleRatio: Number.NaN }, 'sampleRatio: NaN', 'a number from 0 to 1'],
+    [{ sampleRatio: 5 }, 'sampleRatio: 5', 'a number from 0 to 1'],
+    [{ metricExportIntervalMs: 0 }, 'metricExportIntervalMs: 0', 'above 0'],
+    [{ shutdownTimeoutMs: -1 }, 'shutdownTimeoutMs: -1', '0 or more'],
+    [{ serviceName: '' }, 'serviceName: ""', 'a non-empty string'],
+    [{ protocol: 'udp' }, 'protocol: "udp"', 'one of http/protobuf, http/json, grpc'],
+  ])('drops %o with one line naming the value and the expected form', (given, shown, expected) => {
+    const { options, problems } = checkStartOptions({ serviceName: 'kept', ...given } as StartOptions);
+    const [key] = Object.keys(given) as (keyof StartOptions)[];
+    expect(options).not.toHaveProperty(key as string);
+    expect(problems).toHaveLength(1);
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(problems[0]).toMatch(
+      new RegExp(
+        `^otelkit: start\\(\\{ ${escape(shown)} \\}\\) is invalid: expected .*${escape(expected)}.*; using the environment or the default$`,
+      ),
+    );
+    if (key !== 'serviceName') expect(options.serviceName).toBe('kept');
+  });
+
+  it('keeps the known instrumentations of a list with unknown ones', () => {
+    const { options, problems } = checkStartOptions({
+      instrumentations: ['http', 'kafka'] as unknown as StartOptions['instrumentations'],
+    });
+    expect(options.instrumentations).toEqual(['http']);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^otelkit: start\(\{ instrumentations: \["http","kafka"\] \}\) is invalid: .*using the known names only$/,
+      ),
+    ]);
+  });
+});
