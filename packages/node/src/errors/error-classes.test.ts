@@ -57,10 +57,19 @@ describe('error classes', () => {
     expect(unavailable.expose).toBe(false);
     expect(unavailable.toJSON()).toEqual({
       code: 'UNAVAILABLE',
-      message: 'Internal Server Error',
+      message: 'Service Unavailable',
       status: 503,
     });
-    expect(new ValidationError('x', { expose: false }).toJSON().message).toBe('Internal Server Error');
+    expect(new ValidationError('x', { expose: false }).toJSON().message).toBe('Bad Request');
+    expect(new OtelkitError('boom').toJSON().message).toBe('Internal Server Error');
+  });
+
+  it('maps a status outside 400-599 to 500, as httpStatusOf does', () => {
+    const moved = new OtelkitError('moved', 302);
+    expect(moved.httpStatus).toBe(500);
+    expect(httpStatusOf(moved)).toBe(500);
+    expect(moved.toJSON()).toMatchObject({ status: 500, message: 'Internal Server Error' });
+    expect(new OtelkitError('teapot', 418).httpStatus).toBe(418);
   });
 
   it('carries code, cause and retry-after', () => {

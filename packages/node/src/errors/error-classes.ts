@@ -3,6 +3,7 @@
  * a service and map it to a response at the edge with `httpStatusOf(err)`. The class name is the
  * `exception.type` recordError() reports, so each class groups separately in error telemetry.
  */
+import { STATUS_CODES } from 'node:http';
 
 /** Options every otelkit error class accepts. */
 export interface OtelkitErrorOptions {
@@ -57,7 +58,8 @@ export class OtelkitError extends Error {
 
   /**
    * @param message what went wrong, for people.
-   * @param httpStatus the HTTP status it maps to (default 500).
+   * @param httpStatus the HTTP status it maps to, 400 to 599 (default 500; anything else is 500,
+   *   as {@link httpStatusOf} would answer).
    * @param options code, details, expose and cause.
    */
   constructor(message: string, httpStatus = 500, options: OtelkitErrorOptions = {}) {
@@ -65,10 +67,10 @@ export class OtelkitError extends Error {
     // `new.target.name` makes subclasses name themselves. Set before anything reads `stack`: V8
     // formats the stack's first line lazily from `name`.
     this.name = new.target.name;
-    this.httpStatus = httpStatus;
+    this.httpStatus = validStatus(httpStatus) ?? 500;
     this.code = options.code ?? 'INTERNAL';
     if (options.details !== undefined) this.details = options.details;
-    this.expose = options.expose ?? httpStatus < 500;
+    this.expose = options.expose ?? this.httpStatus < 500;
     Object.defineProperty(this, OTELKIT_ERROR, { value: true });
   }
 
@@ -76,7 +78,8 @@ export class OtelkitError extends Error {
   toJSON(): OtelkitErrorBody {
     const body: OtelkitErrorBody = {
       code: this.code,
-      message: this.expose ? this.message : 'Internal Server Error',
+      // The status's own reason phrase: a 503 says "Service Unavailable", not a 500's words.
+      message: this.expose ? this.message : (STATUS_CODES[this.httpStatus] ?? 'Internal Server Error'),
       status: this.httpStatus,
     };
     if (this.expose && this.details !== undefined) body.details = this.details;
