@@ -92,3 +92,38 @@ describe('sending at page hide', () => {
     expect(exporter.stats().sent).toBe(156);
   });
 });
+
+describe('sending at page hide after an outage', () => {
+  it('tries the Collector at hide even while it is down, with what the outage buffered', async () => {
+    const requests: { names: string[]; done: (result: ExportResult) => void }[] = [];
+    const inner: SpanExporter = {
+      export: (spans, done) => requests.push({ names: spans.map((s) => s.name), done }),
+      shutdown: () => Promise.resolve(),
+    };
+    const exporter = new ResilientExporter(inner, {
+      url: 'https://otel.example.com/v1/traces',
+      maxBufferedSpans: 100,
+    });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
+    });
+    const tracer = provider.getTracer('@otelkit/web');
+    try {
+      tracer.startSpan('during outage').end();
+      const flushed = provider.forceFlush();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      // The Collector answers 503: the span is buffered and the exporter is down.
+      requests[0]?.done({ code: 1, error: Object.assign(new Error('Service Unavailable'), { code: 503 }) });
+      await flushed;
+      expect(exporter.stats()).toMatchObject({ state: 'down', buffered: 1 });
+
+      tracer.startSpan('exception').end();
+      await exporter.flushOnHide(() => provider.forceFlush());
+      expect(requests.slice(1).flatMap((r) => r.names)).toEqual(['exception', 'during outage']);
+      requests[1]?.done({ code: 0 });
+      expect(exporter.stats()).toMatchObject({ state: 'up', sent: 2, buffered: 0 });
+    } finally {
+      await exporter.shutdown();
+    }
+  });
+});

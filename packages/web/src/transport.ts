@@ -193,13 +193,15 @@ export class ResilientExporter implements SpanExporter {
     } catch {
       // A faulty hook must not cost the page its telemetry pipeline; send nothing of this batch.
     }
-    if (prepared.length === 0 || this.stats_.state === 'down') {
-      this.enqueue(prepared);
+    // While hiding, even with the Collector down: the page may be going away, and this is its
+    // last chance to send (sendOnHide tries whatever the state).
+    if (this.hiding) {
+      this.hiding.push(...prepared);
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    if (this.hiding) {
-      this.hiding.push(...prepared);
+    if (prepared.length === 0 || this.stats_.state === 'down') {
+      this.enqueue(prepared);
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
@@ -222,7 +224,10 @@ export class ResilientExporter implements SpanExporter {
     }
   }
 
-  private sendOnHide(spans: ReadableSpan[]): void {
+  private sendOnHide(hidden: ReadableSpan[]): void {
+    // What an outage left in the buffer goes too: a retry timer never fires once the page is gone,
+    // and a Collector that was down a moment ago may well be back.
+    const spans = hidden.concat(this.buffer.splice(0));
     if (spans.length === 0) return;
     const chunks: { spans: ReadableSpan[]; bytes: number }[] = [];
     let chunk = { spans: [] as ReadableSpan[], bytes: Number.POSITIVE_INFINITY };
@@ -235,14 +240,18 @@ export class ResilientExporter implements SpanExporter {
       chunk.spans.push(span);
       chunk.bytes += bytes;
     }
+    // The first requests go whatever the state; the rest only while the Collector answers, so a
+    // tab switched away from during an outage costs a few failed requests, not one per chunk.
+    let tries = HIDE_PARALLEL;
     const next = () => {
       const first = chunks.shift();
       if (!first) return;
-      if (this.stats_.state !== 'down') {
+      if (tries > 0 || this.stats_.state !== 'down') {
+        tries--;
         this.send(first.spans, next);
         return;
       }
-      // The Collector went away meanwhile: the rest waits in the buffer, like any export.
+      // The Collector is down: the rest waits in the buffer, like any export.
       this.enqueue(first.spans.concat(...chunks.splice(0).map((c) => c.spans)));
     };
     for (let i = 0; i < HIDE_PARALLEL; i++) next();
