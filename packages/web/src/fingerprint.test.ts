@@ -42,6 +42,17 @@ describe('browser error fingerprints', () => {
       fingerprint('TypeError', parseStack(chrome(10).replace('renderOrder', 'renderCart')), ''),
     ).not.toBe(a);
     expect(normaliseFrameUrl('https://h/assets/app.3f2a9c1b.js?v=1#x')).toBe('/assets/app.js');
+    expect(normaliseFrameUrl('https://h/assets/main.3f2a9c1b4d5e6f7a8b9c.js')).toBe('/assets/main.js');
+    // Vite/Rollup hashes of two builds of one app: base64url, with - and _, sometimes no digit.
+    expect(normaliseFrameUrl('https://h/assets/main-BNYIIeT-.js')).toBe('/assets/main.js');
+    expect(normaliseFrameUrl('https://h/assets/main-BGF6OVoR.js')).toBe('/assets/main.js');
+    expect(normaliseFrameUrl('https://h/assets/index-legacy-Bx7_cdQz.js')).toBe('/assets/index-legacy.js');
+    expect(normaliseFrameUrl('https://h/assets/chunk-AB12CD34.mjs')).toBe('/assets/chunk.mjs');
+    // Names stay.
+    expect(normaliseFrameUrl('https://h/js/app-settings.js')).toBe('/js/app-settings.js');
+    expect(normaliseFrameUrl('https://h/node_modules/.vite/deps/react-dom_client.js?v=1a2b')).toBe(
+      '/node_modules/.vite/deps/react-dom_client.js',
+    );
   });
 
   it('falls back to the normalised message without frames', () => {

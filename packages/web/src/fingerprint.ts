@@ -57,8 +57,13 @@ export function normaliseFrameUrl(url: string): string {
   } catch {
     path = url.replace(/[?#].*$/, '');
   }
-  // `main.3f2a9c1b.js`, `chunk-AB12CD34.js`: bundler content hashes change with every deploy.
-  return path.replace(/[.-][0-9a-z]{8,}(?=\.m?js$)/i, (hash) => (/\d/.test(hash) ? '' : hash));
+  // Bundler content hashes change with every deploy: webpack's hex after a dot
+  // (`main.3f2a9c1b.js`), and Rollup, Vite and esbuild's 8 characters of base64url, which may
+  // hold `-` and `_` and no digit (`main-BNYIIeT-.js`, `chunk-AB12CD34.js`). An all-lowercase
+  // segment is a name (`app-settings.js`), not a hash.
+  return path
+    .replace(/\.[0-9a-f]{8,}(?=\.m?js$)/, '')
+    .replace(/[.-]([\w-]{8})(?=\.m?js$)/, (segment, hash: string) => (/[^a-z]/.test(hash) ? '' : segment));
 }
 
 /** 64-bit FNV-1a as 16 hex characters, computed as two 32-bit halves (no BigInt needed). */
