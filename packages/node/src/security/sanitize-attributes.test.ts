@@ -4,6 +4,17 @@ import { isSecretKey, maskSecrets, redactDeep, sanitizeAttributes } from './sani
 
 describe('isSecretKey', () => {
   it.each([
+    'pass',
+    'pw',
+    'user.pass',
+    'accessKey',
+    'access_key',
+    'aws_access_key_id',
+    'client_key',
+    'passcode',
+    'mfa_code',
+    'session',
+    'auth.header',
     'password',
     'user.password',
     'newPassword',
@@ -59,6 +70,13 @@ describe('isSecretKey', () => {
 
 describe('maskSecrets', () => {
   it.each([
+    ['Authorization: token ghp_0123456789abcdefghijABCDEFGHIJ012345', `Authorization: token ${REDACTED}`],
+    ['stripe sk_live_51HxAbCdEfGhIjKlMn failed', `stripe ${REDACTED} failed`],
+    ['slack xoxb-123456789012-abcdefABCDEF posted', `slack ${REDACTED} posted`],
+    ['aws key AKIAIOSFODNN7EXAMPLE denied', `aws key ${REDACTED} denied`],
+    ['config secret: "abc def" loaded', `config secret: "${REDACTED}" loaded`],
+    ["passphrase='correct horse' rejected", `passphrase='${REDACTED}' rejected`],
+    ['{"passcode":"12 34","user":"bob"}', `{"passcode":"${REDACTED}","user":"bob"}`],
     ['Authorization: Bearer abcDEF123456ghi', `Authorization: Bearer ${REDACTED}`],
     ['header was Basic dXNlcjpwYXNz', `header was Basic ${REDACTED}`],
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl here', `jwt ${REDACTED} here`],

@@ -47,10 +47,16 @@ const SECRET_KEY_PARTS = [
   'signature',
   'jwt',
   'connectionstring',
+  'accesskey',
+  'clientkey',
+  'passcode',
+  'mfacode',
+  'otpcode',
+  'authheader',
 ];
 
 /** Normalised keys that are secret only as a whole word: as substrings they hit innocent keys. */
-const SECRET_KEY_WORDS = new Set(['auth', 'sid', 'otp', 'pin', 'ssn', 'dsn']);
+const SECRET_KEY_WORDS = new Set(['auth', 'sid', 'otp', 'pin', 'ssn', 'dsn', 'pass', 'pw', 'session']);
 
 /**
  * Whether an attribute key names a secret: passwords, tokens, API keys, authorisation headers,
@@ -99,10 +105,17 @@ const STRING_MASKS: Array<[RegExp, string]> = [
     /([?&;](?:token|access_token|id_token|refresh_token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth)=)[^&#;\s]*/gi,
     `$1${REDACTED}`,
   ],
-  // key=value, key: value and "key":"value" in prose and JSON.
+  // Tokens whose shape names them wherever they appear: GitHub, Stripe secret, Slack, AWS access
+  // key ids, Google API keys.
   [
-    /(\b(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*["']?)[^\s,;&"'}]+/gi,
-    `$1${REDACTED}`,
+    /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35})\b/g,
+    REDACTED,
+  ],
+  // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
+  // closing quote, spaces included.
+  [
+    /(\b(?:password|passwd|passphrase|passcode|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*)(?:(")[^"\n]*"?|(')[^'\n]*'?|[^\s,;&"'}]+)/gi,
+    `$1$2$3${REDACTED}$2$3`,
   ],
 ];
 
