@@ -1,5 +1,6 @@
-import { context, type Tracer, trace } from '@opentelemetry/api';
+import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { WEB_VITALS_SCOPE } from '@otelkit/conventions';
+import { checkWebOptions } from './check-options.js';
 import { watchErrors } from './errors.js';
 import { PageViews } from './navigation.js';
 import { SessionManager, type SessionStorageKind } from './session.js';
@@ -83,13 +84,23 @@ const defaultPagePath = (location: Location) => location.pathname;
  * Starts browser telemetry: document load, fetch and XHR traces (with `traceparent` to the same
  * origin and the listed ones), page views and route changes, Core Web Vitals, errors and CSP
  * violations, sessions, and an unload-safe transport. Idempotent: a second call returns the first
- * handle. Never throws: on an unsupported browser it returns a handle that does nothing.
+ * handle. Never throws: an unusable option is replaced with one console warning, and if start-up
+ * fails anyway (an unsupported browser) it returns a handle that does nothing.
  */
 export function initWeb(options: WebOptions): WebHandle {
   if (running) return running;
+  const checked = checkWebOptions(options);
+  for (const problem of checked.problems) console.warn(`[otelkit] ${problem}`);
   try {
-    running = start(options);
-  } catch {
+    running = start(checked.options);
+  } catch (error) {
+    console.warn(
+      `[otelkit] initWeb failed, telemetry is off: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    // Undo what start() registered before it failed: no half-set-up telemetry runs on.
+    trace.disable();
+    context.disable();
+    propagation.disable();
     running = {
       tracer: trace.getTracer('@otelkit/web'),
       sessionId: () => '',
