@@ -175,29 +175,29 @@ export type EsmLoaderMode = (typeof ESM_LOADER_MODES)[number];
 /** Options of `start()`; each one overrides the environment. */
 export interface StartOptions {
   /** `service.name`; overrides `OTEL_SERVICE_NAME`. */
-  serviceName?: string;
+  serviceName?: string | undefined;
   /** `service.version`. */
-  serviceVersion?: string;
+  serviceVersion?: string | undefined;
   /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
-  resourceAttributes?: Record<string, string>;
+  resourceAttributes?: Record<string, string> | undefined;
   /** Base OTLP endpoint for all signals, e.g. `http://collector:4318`. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Transport for all signals. */
-  protocol?: OtlpProtocol;
+  protocol?: OtlpProtocol | undefined;
   /** Headers for all signals. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Instrumentations to enable instead of the defaults. */
-  instrumentations?: InstrumentationName[];
+  instrumentations?: InstrumentationName[] | undefined;
   /** Head sampler ratio (0..1) with a parent-based sampler. */
-  sampleRatio?: number;
+  sampleRatio?: number | undefined;
   /** Metric export interval in ms. */
-  metricExportIntervalMs?: number;
+  metricExportIntervalMs?: number | undefined;
   /** Upper bound of the flush at shutdown, in ms. Default 5000. */
-  shutdownTimeoutMs?: number;
+  shutdownTimeoutMs?: number | undefined;
   /** Flush and exit on SIGTERM/SIGINT the way Node would. Default true. */
-  handleSignals?: boolean;
+  handleSignals?: boolean | undefined;
   /** Record uncaught exceptions and unhandled rejections before Node handles them. Default true. */
-  handleCrashes?: boolean;
+  handleCrashes?: boolean | undefined;
   /** Keep health probes out of traces. Default true. */
-  ignoreHealthProbes?: boolean;
+  ignoreHealthProbes?: boolean | undefined;
 }

@@ -3,6 +3,12 @@ import type { StartOptions } from './options.js';
 import { checkStartOptions } from './start-options.js';
 
 describe('checkStartOptions', () => {
+  it('takes optional values read from the environment or a config file as they are', () => {
+    // The types take `undefined` too: test/node-api-types.test.ts.
+    const fromConfig: StartOptions = { serviceName: process.env.NO_SUCH_VARIABLE, sampleRatio: undefined };
+    expect(checkStartOptions(fromConfig).problems).toEqual([]);
+  });
+
   it('keeps usable options as they are, and says nothing', () => {
     const options: StartOptions = {
       serviceName: 'orders-api',

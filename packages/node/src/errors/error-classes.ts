@@ -8,22 +8,22 @@ import { STATUS_CODES } from 'node:http';
 /** Options every otelkit error class accepts. */
 export interface OtelkitErrorOptions {
   /** Machine-readable code for API clients, e.g. `INVOICE_NOT_FOUND`. Defaults per class. */
-  code?: string;
+  code?: string | undefined;
   /** Structured detail for API clients, e.g. the fields that failed validation. */
-  details?: Readonly<Record<string, unknown>>;
+  details?: Readonly<Record<string, unknown>> | undefined;
   /**
    * Whether the message may be shown to API clients. Defaults to true below 500 (the client
    * caused it and needs to know why) and false from 500 (internals are not the client's business).
    */
-  expose?: boolean;
+  expose?: boolean | undefined;
   /** The underlying error, kept as the standard `cause`. */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /** Options of the classes whose responses carry a `Retry-After` header. */
 export interface RetryableErrorOptions extends OtelkitErrorOptions {
   /** Seconds after which the client may retry; send it as `Retry-After`. */
-  retryAfterSeconds?: number;
+  retryAfterSeconds?: number | undefined;
 }
 
 /** What {@link OtelkitError.toJSON} returns: a response body safe to send to a client. */

@@ -83,7 +83,7 @@ export interface RecordErrorOptions {
   /** How the error reached us. */
   origin: ErrorOrigin;
   /** Severity of the log record; when omitted, WARN for errors mapping to 4xx, ERROR otherwise. */
-  severity?: SeverityNumber;
+  severity?: SeverityNumber | undefined;
 }
 
 /**

@@ -16,33 +16,33 @@ export const BUILTIN_CHECK_NAMES = {
 /** Options of the event-loop lag check. */
 export interface EventLoopLagCheckOptions {
   /** p99 lag above which the check is `degraded`, in ms. Default 100. */
-  degradedMs?: number;
+  degradedMs?: number | undefined;
   /** p99 lag above which the check is `unhealthy`, in ms. Default 1000. */
-  unhealthyMs?: number;
+  unhealthyMs?: number | undefined;
   /** Whether an unhealthy lag makes the service unready. Default `true`: it cannot serve in time. */
-  critical?: boolean;
+  critical?: boolean | undefined;
   /** Sampling interval of the delay monitor, in ms. Default 20. */
-  resolutionMs?: number;
+  resolutionMs?: number | undefined;
 }
 
 /** Options of the heap check. */
 export interface HeapCheckOptions {
   /** Heap use (percent of `heap_size_limit`) above which the check is `degraded`. Default 85. */
-  degradedPercent?: number;
+  degradedPercent?: number | undefined;
   /** Heap use (percent of `heap_size_limit`) above which the check is `unhealthy`. Default 95. */
-  unhealthyPercent?: number;
+  unhealthyPercent?: number | undefined;
   /** Whether an unhealthy heap makes the service unready. Default `true`: shedding load lets GC catch up. */
-  critical?: boolean;
+  critical?: boolean | undefined;
 }
 
 /** Options of {@link registerBuiltinChecks}; `false` leaves a check out. */
 export interface BuiltinChecksOptions {
   /** Event-loop lag check options, or `false` to leave it out. */
-  eventLoopLag?: EventLoopLagCheckOptions | false;
+  eventLoopLag?: EventLoopLagCheckOptions | false | undefined;
   /** Heap check options, or `false` to leave it out. */
-  heap?: HeapCheckOptions | false;
+  heap?: HeapCheckOptions | false | undefined;
   /** `false` leaves the telemetry export check out. It is never critical. */
-  telemetryExport?: boolean;
+  telemetryExport?: boolean | undefined;
 }
 
 /** A check that holds a resource (a timer-driven monitor) and must be disposed of. */

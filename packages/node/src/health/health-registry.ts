@@ -11,7 +11,7 @@ export interface CheckResult {
   /** `unhealthy` counts as a failure; `degraded` keeps the service ready but says something is off. */
   status: HealthStatus;
   /** Human-readable explanation shown in the deep report. */
-  detail?: string;
+  detail?: string | undefined;
 }
 
 /**
@@ -28,9 +28,9 @@ export interface CheckOptions {
    * A failing critical check makes the service `unhealthy` (not ready, HTTP 503); a failing
    * non-critical one only `degraded` (still ready, HTTP 200). Default `true`.
    */
-  critical?: boolean;
+  critical?: boolean | undefined;
   /** A check still running after this many milliseconds is reported `unhealthy`. Default 2000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** One check's outcome in a {@link HealthReport}. */
@@ -67,7 +67,7 @@ export interface HealthRegistryOptions {
    * `OTEL_RESOURCE_ATTRIBUTES`, else `npm_package_version`, else `'unknown'` (read at each run, so
    * variables set after start-up still count).
    */
-  version?: string;
+  version?: string | undefined;
 }
 
 /** Default bound on a check's run time: well under the usual 5 s+ timeout of load-balancer probes. */

@@ -10,14 +10,14 @@ export interface LoggerOptions {
    * `service` field of every line. Default: the running SDK's `service.name`, else
    * `OTEL_SERVICE_NAME`, else `unknown_service`.
    */
-  service?: string;
+  service?: string | undefined;
   /**
    * Lowest level written, one of winston's npm levels in any case. Default `LOG_LEVEL`, else
    * `info`; an invalid one is reported on one line and replaced by `info`.
    */
-  level?: string;
+  level?: string | undefined;
   /** Fields added to every line. */
-  defaultFields?: Record<string, unknown>;
+  defaultFields?: Record<string, unknown> | undefined;
 }
 
 /** Adds the active trace context and the request's correlation id to each record. */

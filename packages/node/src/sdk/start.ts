@@ -93,7 +93,7 @@ function disabledSdk(config: ResolvedConfig): OtelkitSdk {
  */
 export function start(given: StartOptions = {}): OtelkitSdk {
   if (running) {
-    if (Object.keys(given).length > 0 && !ignoredOptionsReported) {
+    if (Object.values(given).some((value) => value !== undefined) && !ignoredOptionsReported) {
       ignoredOptionsReported = true;
       warn(
         'otelkit: start() already ran (from @otelkit/node/register or an earlier call), so the options of this call are ignored; ' +

@@ -64,6 +64,14 @@ describe('securityEvent', () => {
     });
   });
 
+  it("takes Express's req.ip, which may be undefined, as the README shows", () => {
+    const req: { ip?: string | undefined } = {};
+    securityEvent({ type: 'authentication', outcome: 'failure', userId: 'bob', ip: req.ip });
+    const [record] = logRecords.getFinishedLogRecords();
+    expect(record?.attributes[SecurityAttributes.clientAddress]).toBeUndefined();
+    expect(record?.attributes[SecurityAttributes.type]).toBe('authentication');
+  });
+
   it('logs successes at INFO and everything else at WARN', () => {
     const outcomes: SecurityOutcome[] = ['success', 'failure', 'denied', 'blocked'];
     for (const outcome of outcomes) securityEvent({ type: 'authorization', outcome });

@@ -24,19 +24,19 @@ export interface SecurityEvent {
   /** How it ended: `success`, `failure`, `denied` or `blocked`. */
   outcome: SecurityOutcome;
   /** What was attempted, in the application's words: `login`, `password_reset`, `invoice.read`. */
-  action?: string;
+  action?: string | undefined;
   /** Why it ended that way: `bad_password`, `missing_role:admin`, `quota_exceeded`. */
-  reason?: string;
+  reason?: string | undefined;
   /** What was being accessed: a route, a record type, a tenant. */
-  resource?: string;
+  resource?: string | undefined;
   /** The acting (or claimed) user's id; reported as given, so pass an id, not an email. */
-  userId?: string;
+  userId?: string | undefined;
   /** The client's IP address, as `client.address`. */
-  ip?: string;
+  ip?: string | undefined;
   /** The client's `User-Agent` header, as `user_agent.original`. */
-  userAgent?: string;
+  userAgent?: string | undefined;
   /** More attributes; secret-looking keys and values are redacted before anything is emitted. */
-  attributes?: EventAttributes;
+  attributes?: EventAttributes | undefined;
 }
 
 // Free-text fields are bounded so that a hostile client (a giant User-Agent, say) cannot inflate
