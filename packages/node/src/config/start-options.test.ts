@@ -36,10 +36,10 @@ describe('checkStartOptions', () => {
     const [key] = Object.keys(given) as (keyof StartOptions)[];
     expect(options).not.toHaveProperty(key as string);
     expect(problems).toHaveLength(1);
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(problems[0]).toMatch(
       new RegExp(
-        `^otelkit: start\\(\\{ ${escape(shown)} \\}\\) is invalid: expected .*${escape(expected)}.*; using the environment or the default$`,
+        `^otelkit: start\\(\\{ ${escapeRegExp(shown)} \\}\\) is invalid: expected .*${escapeRegExp(expected)}.*; using the environment or the default$`,
       ),
     );
     if (key !== 'serviceName') expect(options.serviceName).toBe('kept');
