@@ -252,6 +252,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   // exit flush nor the process.exit() send runs then. A flush the application asks for itself
   // says nothing about that.
   const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
+    tracker.ending();
     const finished = await flushWithin(timeoutMs);
     if (!finished) exitExport.abandon();
     return finished;
@@ -265,6 +266,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     },
     shutdown: (timeoutMs = config.shutdownTimeoutMs) => {
       stopped ??= (async () => {
+        tracker.ending();
         removeSignalHandlers();
         removeExitFlush();
         removeExitSend();

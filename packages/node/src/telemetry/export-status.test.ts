@@ -53,6 +53,15 @@ describe('ExportStatusTracker', () => {
     expect(t.current).toMatchObject({ ok: true, failingSignals: [], consecutiveFailures: 0 });
   });
 
+  it('does not promise retries once the process is on its way out', () => {
+    const { t, lines } = tracker();
+    t.ending();
+    t.record(failed('connect ECONNREFUSED'), 'traces');
+    expect(lines).toEqual([
+      'otelkit: cannot export traces to http://collector:4318 (connect ECONNREFUSED); the process is ending, and telemetry not sent by then is lost',
+    ]);
+  });
+
   it('keeps one warning, and no false recoveries, when only one signal is refused', () => {
     // A backend that takes traces and logs but not metrics (traces sent straight to Tempo, say).
     const { t, lines, advance } = tracker();

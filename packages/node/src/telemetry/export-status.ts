@@ -40,6 +40,7 @@ const STALE_FAILURE_MS = 5 * 60_000;
 export class ExportStatusTracker {
   private readonly signals = new Map<string, SignalState>();
   private failing = false;
+  private isEnding = false;
   private lastError: string | undefined;
   private lastSuccessAt: number | undefined;
   private lastFailureAt: number | undefined;
@@ -68,6 +69,14 @@ export class ExportStatusTracker {
     };
   }
 
+  /**
+   * From now on a failure is reported as final: the process is on its way out (a signal, a crash,
+   * shutdown()), and saying that telemetry is retried while the service keeps running misled.
+   */
+  ending(): void {
+    this.isEnding = true;
+  }
+
   /** Records the outcome of one export of `signal`. */
   record(result: ExportResult, signal: string): void {
     const now = this.now();
@@ -88,7 +97,9 @@ export class ExportStatusTracker {
     if (failingNow && !this.failing) {
       this.warn(
         `otelkit: cannot export ${signal} to ${endpoint} (${this.lastError}); ` +
-          'the service keeps running, telemetry is retried and this is reported once until it recovers',
+          (this.isEnding
+            ? 'the process is ending, and telemetry not sent by then is lost'
+            : 'the service keeps running, telemetry is retried and this is reported once until it recovers'),
       );
     } else if (!failingNow && this.failing) {
       this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again`);
