@@ -5,7 +5,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ErrorAttributes, SECURITY_EVENT_NAME, SecurityAttributes } from '@otelkit/conventions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_SPAN, MAX_ERRORS_PER_FINGERPRINT, watchErrors } from './errors.js';
+import { ERROR_SPAN, errorAttributes, MAX_ERRORS_PER_FINGERPRINT, watchErrors } from './errors.js';
 
 const COLLECTOR = 'https://otel.example.com/v1/traces';
 
@@ -48,6 +48,16 @@ function fakePage() {
 describe('uncaught errors', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
+  });
+
+  it('masks the secret-named fields of an object a promise was rejected with', () => {
+    const attributes = errorAttributes(
+      { code: 42, token: 'abc', auth: { password: 'hunter2' } },
+      'unhandledrejection',
+    );
+    expect(attributes[ErrorAttributes.message]).toBe(
+      '{"code":42,"token":"[REDACTED]","auth":{"password":"[REDACTED]"}}',
+    );
   });
 
   it('sends the stack once per span: as an attribute, not again in the exception event', () => {

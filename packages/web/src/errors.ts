@@ -2,13 +2,14 @@ import { type Attributes, SpanStatusCode, type Tracer } from '@opentelemetry/api
 import {
   ErrorAttributes,
   ErrorOrigins,
+  REDACTED,
   SECURITY_EVENT_NAME,
   SecurityAttributes,
   SecurityEventTypes,
   SecurityOutcomes,
 } from '@otelkit/conventions';
 import { fingerprint, parseStack } from './fingerprint.js';
-import { scrubText, scrubUrl } from './privacy.js';
+import { isSecretKey, scrubText, scrubUrl } from './privacy.js';
 
 /** Name of the span that carries one uncaught error. */
 export const ERROR_SPAN = 'exception';
@@ -44,7 +45,12 @@ function messageOf(value: unknown): string {
   if (value instanceof Error) return value.message;
   if (typeof value === 'string') return value;
   try {
-    return JSON.stringify(value) ?? String(value);
+    // Rejected with an object (`Promise.reject({ code, token })`): its secret-named fields go
+    // masked, as attributes' do; the text is scrubbed again with the span.
+    return (
+      JSON.stringify(value, (key, field) => (key !== '' && isSecretKey(key) ? REDACTED : field)) ??
+      String(value)
+    );
   } catch {
     return String(value);
   }

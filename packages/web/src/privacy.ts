@@ -66,7 +66,12 @@ const URL_KEYS = new Set(['url.full', 'http.url', 'url.original', 'http.request.
 
 /** Attribute names whose whole value is a secret, whatever it looks like. */
 const SECRET_KEY =
-  /(?:^|[._-])(?:password|passwd|pwd|secret|client_secret|api[._-]?key|apikey|access[._-]?token|refresh[._-]?token|private[._-]?key|credentials?|authorization|cookie|set[._-]cookie)$/i;
+  /(?:^|[._-])(?:password|passwd|pwd|secret|client_secret|api[._-]?key|apikey|token|access[._-]?token|refresh[._-]?token|private[._-]?key|credentials?|authorization|cookie|set[._-]cookie)$/i;
+
+/** Whether an attribute or object key names a secret (`password`, `token`, `apiKey`, `authorization`, …). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
 
 function scrubValue(value: AttributeValue, scrub: (text: string) => string): AttributeValue {
   if (typeof value === 'string') return scrub(value);
@@ -89,7 +94,7 @@ export function scrubAttributes(attributes: Attributes): Attributes {
   for (const [key, value] of Object.entries(attributes)) {
     // Fragments carry OAuth tokens and app state in single-page apps; never sent.
     if (value === undefined || key === 'url.fragment') continue;
-    out[key] = SECRET_KEY.test(key)
+    out[key] = isSecretKey(key)
       ? REDACTED
       : scrubValue(value, URL_KEYS.has(key) ? scrubWholeUrl : key === 'url.query' ? scrubQuery : scrubText);
   }

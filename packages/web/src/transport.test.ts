@@ -8,7 +8,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { WEB_VITALS_SCOPE } from '@otelkit/conventions';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ResilientExporter } from './transport.js';
 
 // The exporter's own serializer, to measure requests as the browser sends them. It is a dependency
@@ -124,6 +124,36 @@ describe('sending at page hide after an outage', () => {
       expect(exporter.stats()).toMatchObject({ state: 'up', sent: 2, buffered: 0 });
     } finally {
       await exporter.shutdown();
+    }
+  });
+});
+
+describe('stats while the Collector is down', () => {
+  it('counts the retry batch on its way as buffered', async () => {
+    vi.useFakeTimers();
+    const requests: ((result: ExportResult) => void)[] = [];
+    const inner: SpanExporter = {
+      export: (_spans, done) => requests.push(done),
+      shutdown: () => Promise.resolve(),
+    };
+    const exporter = new ResilientExporter(inner, {
+      url: 'https://otel.example.com/v1/traces',
+      maxBufferedSpans: 100,
+    });
+    const span = new BasicTracerProvider().getTracer('t').startSpan('s') as unknown as ReadableSpan;
+    try {
+      exporter.export([span], () => {});
+      requests[0]?.({ code: 1, error: Object.assign(new Error('Service Unavailable'), { code: 503 }) });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(exporter.stats()).toMatchObject({ state: 'down', buffered: 1 });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(requests).toHaveLength(2);
+      expect(exporter.stats()).toMatchObject({ state: 'down', buffered: 1, sent: 0 });
+      requests[1]?.({ code: 0 });
+      expect(exporter.stats()).toMatchObject({ state: 'up', buffered: 0, sent: 1 });
+    } finally {
+      await exporter.shutdown();
+      vi.useRealTimers();
     }
   });
 });

@@ -161,7 +161,8 @@ export class ResilientExporter implements SpanExporter {
   private droppedReported = 0;
   private backoffMs = INITIAL_BACKOFF_MS;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private draining = false;
+  /** Spans of the retry batch on its way: still buffered as far as stats() tells. */
+  private retrying = 0;
   private warned = false;
   /** Spans exported while {@link flushOnHide} runs, to be sent its way. */
   private hiding: ReadableSpan[] | undefined;
@@ -182,7 +183,7 @@ export class ResilientExporter implements SpanExporter {
 
   /** Counters since the page loaded. */
   stats(): TransportStats {
-    return { ...this.stats_, buffered: this.buffer.length };
+    return { ...this.stats_, buffered: this.buffer.length + this.retrying };
   }
 
   /** Scrubs and filters spans, then sends them, or buffers them while the Collector is down. */
@@ -380,12 +381,12 @@ export class ResilientExporter implements SpanExporter {
 
   /** Sends the buffer oldest first, one batch at a time; a failure puts the batch back in front. */
   private drain(): void {
-    if (this.draining || this.buffer.length === 0) return;
-    this.draining = true;
+    if (this.retrying > 0 || this.buffer.length === 0) return;
     const batch = this.buffer.splice(0, DRAIN_BATCH);
+    this.retrying = batch.length;
     try {
       this.inner.export(batch, (result) => {
-        this.draining = false;
+        this.retrying = 0;
         if (result.code === ExportResultCode.SUCCESS) {
           this.stats_.sent += batch.length;
           this.onUp();
@@ -402,7 +403,7 @@ export class ResilientExporter implements SpanExporter {
         this.scheduleRetry();
       });
     } catch {
-      this.draining = false;
+      this.retrying = 0;
       this.buffer.unshift(...batch);
       this.scheduleRetry();
     }
