@@ -150,6 +150,11 @@ export function telemetryExportCheck(): HealthCheck {
 /** Disposers of the built-ins on each registry, so registering again doesn't leak a monitor. */
 const installed = new WeakMap<HealthRegistry, () => void>();
 
+/** Whether {@link registerBuiltinChecks} installed built-ins on `registry` that are still there. */
+export function hasBuiltinChecks(registry: HealthRegistry): boolean {
+  return installed.has(registry);
+}
+
 /**
  * Registers the built-in checks (event-loop lag, heap, telemetry export) on a registry, replacing
  * any built-ins registered on it before.

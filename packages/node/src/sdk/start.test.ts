@@ -1,5 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerBuiltinChecks } from '../health/builtin-checks.js';
+import { defaultHealthRegistry } from '../health/health-registry.js';
 import { createLogger } from '../logging/create-logger.js';
 import { shutdown, start } from './start.js';
 
@@ -67,6 +69,23 @@ describe('start() and shutdown() in one process', () => {
     expect(lines.filter((line) => line.includes('endpoint: "not a url"'))).toHaveLength(1);
     expect(sdk.config.serviceName).toBe('kept');
     expect(sdk.config.traces.endpoint).toBe('http://localhost:4318/v1/traces');
+  });
+
+  it('keeps the built-in checks an application registered with its own options, through shutdown', async () => {
+    for (const signal of ['TRACES', 'METRICS', 'LOGS']) vi.stubEnv(`OTEL_${signal}_EXPORTER`, 'none');
+    const registry = defaultHealthRegistry();
+    const dispose = registerBuiltinChecks(registry, {
+      heap: { degradedPercent: 0.001 },
+      eventLoopLag: false,
+    });
+    try {
+      const sdk = start(quiet);
+      expect((await registry.run()).checks.heap?.status).toBe('degraded');
+      await sdk.shutdown();
+      expect((await registry.run()).checks.heap?.status).toBe('degraded');
+    } finally {
+      dispose();
+    }
   });
 
   it('gives createLogger() the service name the SDK runs with', () => {

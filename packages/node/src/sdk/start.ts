@@ -8,7 +8,7 @@ import { readEnvironment } from '../config/env.js';
 import type { ResolvedConfig, StartOptions } from '../config/options.js';
 import { checkStartOptions } from '../config/start-options.js';
 import { installCrashHandlers } from '../errors/crash-handlers.js';
-import { registerBuiltinChecks } from '../health/builtin-checks.js';
+import { hasBuiltinChecks, registerBuiltinChecks } from '../health/builtin-checks.js';
 import { isHealthPath } from '../health/handlers.js';
 import { defaultHealthRegistry, useSdkServiceVersion } from '../health/health-registry.js';
 import { within } from '../lifecycle/bounded.js';
@@ -291,8 +291,12 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
       return stopped;
     },
   };
-  // Started with the SDK so the event-loop monitor has samples by the first probe.
-  const removeBuiltinChecks = registerBuiltinChecks(defaultHealthRegistry());
+  // Started with the SDK so the event-loop monitor has samples by the first probe. Built-ins the
+  // application registered itself, with its own options, stay as they are, and stay after shutdown.
+  const healthRegistry = defaultHealthRegistry();
+  const removeBuiltinChecks = hasBuiltinChecks(healthRegistry)
+    ? () => {}
+    : registerBuiltinChecks(healthRegistry);
   const removeSignalHandlers =
     options.handleSignals === false
       ? () => {}
