@@ -46,6 +46,13 @@ describe('start() and shutdown() in one process', () => {
     span.end();
   });
 
+  it('takes null from a JavaScript caller as no options', () => {
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    vi.stubEnv('OTEL_SERVICE_NAME', 'from-env');
+    expect(start(null as unknown as undefined).config.serviceName).toBe('from-env');
+    expect(() => start(null as unknown as undefined)).not.toThrow();
+  });
+
   it('says once that a second start() ignores its options', () => {
     vi.stubEnv('OTEL_SDK_DISABLED', 'true');
     const warned = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -91,7 +91,9 @@ function disabledSdk(config: ResolvedConfig): OtelkitSdk {
  * It never throws: an invalid variable is reported on one line and replaced by its default, and
  * if the SDK itself cannot start the application runs uninstrumented with one warning.
  */
-export function start(given: StartOptions = {}): OtelkitSdk {
+export function start(options?: StartOptions): OtelkitSdk {
+  // JavaScript callers may pass null or a non-object; start() never throws.
+  const given: StartOptions = typeof options === 'object' && options !== null ? options : {};
   if (running) {
     if (Object.values(given).some((value) => value !== undefined) && !ignoredOptionsReported) {
       ignoredOptionsReported = true;
@@ -102,18 +104,18 @@ export function start(given: StartOptions = {}): OtelkitSdk {
     }
     return running;
   }
-  const { options, problems: optionProblems } = checkStartOptions(given);
+  const { options: checked, problems: optionProblems } = checkStartOptions(given);
   for (const problem of optionProblems) warn(problem);
   // The transport options go in before the endpoints are derived from it.
-  const { config: fromEnv, problems } = readEnvironment(process.env, options);
+  const { config: fromEnv, problems } = readEnvironment(process.env, checked);
   for (const problem of problems) warn(problem);
-  const config = applyOptions(fromEnv, options);
+  const config = applyOptions(fromEnv, checked);
   if (config.disabled) {
     running = disabledSdk(config);
     return running;
   }
   try {
-    running = startProviders(config, options);
+    running = startProviders(config, checked);
   } catch (error) {
     // What was registered before the failure would otherwise stay in place, half set up.
     releaseGlobals();
