@@ -35,7 +35,10 @@ export function collectorHealth() {
     .withPanel(
       stat('Export failures/s (all signals)', 'reqps', [
         {
-          expr: SIGNALS.map(([failed, sent]) => `sum(${failures(failed, sent, 'exporter')})`).join(' + '),
+          // Each term on its own falls back to 0: a pipeline without one signal's exporter still adds up.
+          expr: SIGNALS.map(
+            ([failed, sent]) => `(sum(${failures(failed, sent, 'exporter')}) or vector(0))`,
+          ).join(' + '),
         },
       ]),
     )
