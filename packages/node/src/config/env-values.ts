@@ -35,6 +35,17 @@ export interface EnvValues {
   readableFile(name: string, using: string): string | undefined;
 }
 
+/** Whether `value` is an absolute http:// or https:// URL, as the OTLP endpoints must be. */
+export function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** Readers over `env` that report each invalid value through `reject`. */
 export function envValues(env: Env, reject: Reject): EnvValues {
   const text = (name: string) => {
@@ -106,12 +117,7 @@ export function envValues(env: Env, reject: Reject): EnvValues {
     url(name, fallback) {
       const value = text(name);
       if (value === undefined) return fallback;
-      try {
-        const parsed = new URL(value);
-        if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
-      } catch {
-        // reported below
-      }
+      if (isHttpUrl(value)) return value.replace(/\/+$/, '');
       reject(
         name,
         value,

@@ -1,4 +1,5 @@
 import { DEFAULT_INSTRUMENTATIONS } from './env.js';
+import { isHttpUrl } from './env-values.js';
 import type { InstrumentationName, OtlpProtocol, StartOptions } from './options.js';
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
@@ -70,16 +71,6 @@ function nonEmptyString(value: unknown): boolean {
 
 function inRange(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
-}
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function show(value: unknown): string {
