@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings a fresh machine to a runnable otelkit checkout: pnpm at the pinned version, the
 # workspace's dependencies (lockfile), the TypeScript build, and every backend (the Collector
-# built with ocb, Prometheus from its Go module, Alertmanager from Debian). Backends are cached
+# built with ocb, Prometheus and Loki from their Go modules, Alertmanager from Debian). Backends are cached
 # outside the repository, so a second run rebuilds nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."

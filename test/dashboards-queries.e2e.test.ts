@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { availabilityBudget } from '../packages/dashboards/src/names.js';
 import {
   type DashboardJson,
@@ -15,11 +16,14 @@ import {
   queriesOf,
 } from '../packages/dashboards/src/queries.js';
 import { type ExampleTraffic, startExampleTraffic, WEB_APP } from './helpers/example-traffic.js';
+import { logql, logStreams } from './helpers/loki.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
+import { OtlpSpanKind, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const DASHBOARD_DIR = join(import.meta.dirname, '../grafana/dashboards');
+const DATASOURCES = join(import.meta.dirname, '../grafana/provisioning/datasources/datasources.yaml');
 const dashboards = loadDashboards(DASHBOARD_DIR).map((d) => d.json);
 const logDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-'));
 /**
@@ -73,6 +77,34 @@ async function variableChoices(prometheus: string, board: DashboardJson, chosen:
 }
 const rank = (value: string) => (PREFERRED.includes(value) ? PREFERRED.indexOf(value) : PREFERRED.length);
 
+/** Runs every LogQL query with `values` in Loki; returns the empty ones. Loki's refusals throw. */
+async function emptyLogQueries(loki: string, queries: DashboardQuery[], values: Record<string, string>) {
+  const empty: string[] = [];
+  for (const q of queries) {
+    const expr = fillVariables(q.expr, values);
+    if ((await logql(loki, expr)).length === 0) empty.push(`"${q.panel}": ${expr}`);
+  }
+  return empty;
+}
+
+interface Datasource {
+  uid: string;
+  jsonData?: {
+    derivedFields?: { matcherType?: string; matcherRegex?: string; datasourceUid?: string }[];
+    tracesToLogsV2?: { query?: string; tags?: { key: string; value: string }[] };
+  };
+}
+
+/** A provisioned data source; `$$` is the provisioning file's escape for a literal `$`. */
+function datasource(uid: string): Datasource {
+  const file = parse(readFileSync(DATASOURCES, 'utf8').replaceAll('$$', '$')) as {
+    datasources: Datasource[];
+  };
+  const found = file.datasources.find((d) => d.uid === uid);
+  if (!found) throw new Error(`datasources.yaml has no data source "${uid}"`);
+  return found;
+}
+
 /** Runs every PromQL query with `values`; returns the empty ones. */
 async function emptyQueries(prometheus: string, queries: DashboardQuery[], values: Record<string, string>) {
   const empty: string[] = [];
@@ -103,12 +135,13 @@ describe('every dashboard query', () => {
     }
   });
 
-  describe('PromQL against the real Prometheus after the pipeline carried example traffic', () => {
+  describe('PromQL and LogQL against the real Prometheus and Loki after the pipeline carried example traffic', () => {
     let stack: Stack;
     let traffic: ExampleTraffic;
+    const loki = () => stack.endpoints.loki ?? '';
 
     beforeAll(async () => {
-      stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
+      stack = await startTestStack({ logs: 'loki', collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });
       traffic = await startExampleTraffic(stack, logDir, 'orders-esm');
     });
 
@@ -157,5 +190,77 @@ describe('every dashboard query', () => {
           );
       }, 200_000);
     }
+
+    for (const board of dashboards.filter((d) => queriesOf(d).some((q) => q.language === 'logql'))) {
+      it(`${board.uid}: every LogQL expression returns log lines from the real Loki`, async () => {
+        const queries = queriesOf(board).filter((q) => q.language === 'logql');
+        const values = await eventually(
+          `log lines for every log panel of ${board.uid}`,
+          async () => {
+            const failures: string[] = [];
+            for (const combo of await variableChoices(stack.endpoints.prometheus, board, {})) {
+              const empty = await emptyLogQueries(loki(), queries, combo);
+              if (empty.length === 0) return combo;
+              failures.push(`with ${JSON.stringify(combo)}: no log lines for\n  ${empty.join('\n  ')}`);
+            }
+            throw new Error(failures.length ? failures[0] : 'no template variable values yet');
+          },
+          { timeoutMs: 120_000, intervalMs: 3000 },
+        );
+        for (const q of queries)
+          console.log(
+            `${board.uid} ${JSON.stringify(values)} "${q.panel}": ${fillVariables(q.expr, values)}`,
+          );
+      }, 150_000);
+    }
+
+    it('Loki indexes bounded resource attributes and keeps per-process and per-record ones as metadata', async () => {
+      const labels = await eventually('index labels in Loki', async () => {
+        const response = await fetch(`${loki()}/loki/api/v1/labels`);
+        const names = ((await response.json()) as { data?: string[] }).data ?? [];
+        return names.includes('service_name') ? names : undefined;
+      });
+      expect(labels).toContain('deployment_environment_name');
+      // A new UUID per process start, and per-record ids, would each open a new stream.
+      for (const name of ['service_instance_id', 'trace_id', 'span_id', 'exception_fingerprint'])
+        expect(labels).not.toContain(name);
+    });
+
+    it('Tempo’s trace-to-logs query and Loki’s trace link, as provisioned, join a trace and its logs', async () => {
+      const link = datasource('tempo').jsonData?.tracesToLogsV2;
+      const derived = datasource('loki').jsonData?.derivedFields?.find((f) => f.datasourceUid === 'tempo');
+      expect(link?.query).toBeDefined();
+      expect(derived).toMatchObject({ matcherType: 'label' });
+      const service = 'orders-esm';
+      const found = await eventually(
+        `the logs of one of ${service}'s traces through the trace-to-logs query`,
+        async () => {
+          const spans = sinkSpans(stack.endpoints.sinkDir)
+            .filter((s) => s.resource['service.name'] === service && s.kind === OtlpSpanKind.server)
+            .slice(-20);
+          for (const span of spans) {
+            // Grafana fills ${__tags} from the span's resource attributes named in `tags`.
+            const tags = (link?.tags ?? [])
+              .map((tag) => `${tag.value}="${span.resource[tag.key]}"`)
+              .join(', ');
+            const traceId = span.traceId;
+            const expr = (link?.query ?? '')
+              .replace(/\$\{__tags\}/g, tags)
+              .replace(/\$\{__span\.traceId\}/g, traceId);
+            const streams = await logStreams(loki(), expr);
+            if (streams.length > 0) return { traceId, expr, streams };
+          }
+          return undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 2000 },
+      );
+      console.log(`trace-to-logs: ${found.expr} -> ${found.streams.length} streams`);
+      for (const { stream, values } of found.streams) {
+        expect(values.length).toBeGreaterThan(0);
+        expect(stream.service_name).toBe(service);
+        // Loki's derived field reads this key back to link each line to its trace.
+        expect(stream[derived?.matcherRegex ?? '']).toBe(found.traceId);
+      }
+    });
   });
 });

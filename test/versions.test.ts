@@ -27,6 +27,14 @@ describe('one set of versions everywhere', () => {
     expect(output).toContain(`version ${pinnedVersions(root).prometheus}`);
   });
 
+  it('builds natively the Loki release docker compose pins', async () => {
+    const { loki } = await provision(() => {}, { loki: true });
+    const output = execFileSync(loki?.binary ?? 'loki', ['-version'], { encoding: 'utf8' });
+    const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as Compose;
+    expect(compose.services.loki?.image).toBe(`grafana/loki:${pinnedVersions(root).loki}`);
+    expect(output).toContain(`loki, version ${pinnedVersions(root).loki} `);
+  });
+
   it('keeps every @opentelemetry JS package on the Node 20 line (sdk 2.x, experimental 0.22x), one version each', () => {
     const manifests = [
       join(root, 'package.json'),

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   type Binaries,
+  type ComponentName,
   cacheDir,
   freePort,
   ManagedProcess,
@@ -385,7 +386,7 @@ async function runFull(
   // removed by stop(), also when start-up fails, unless OTELKIT_KEEP_STATE=1.
   const stack = await startStack({ ports: 'auto', binaries });
   try {
-    const pid = (name: keyof typeof stack.processes): number => {
+    const pid = (name: ComponentName): number => {
       const value = stack.processes[name].pid;
       if (!value) throw new Error(`full arm: ${name} has no pid`);
       return value;

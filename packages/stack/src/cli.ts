@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   switch (command) {
     case 'provision': {
       const started = Date.now();
-      const binaries = await provision(say);
+      // Everything the tests run, Loki included.
+      const binaries = await provision(say, { loki: true });
       const built = Object.values(binaries).filter((b) => b.built).length;
       say(
         built === 0

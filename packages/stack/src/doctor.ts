@@ -72,6 +72,14 @@ export async function doctor(): Promise<Finding[]> {
           detail: `${versions.prometheus} not built yet; "otelkit provision" builds it from its Go module (~8 min)`,
         },
   );
+  const loki = join(cacheDir(), 'loki', `v${versions.loki}`, 'loki');
+  findings.push({
+    status: 'note',
+    name: 'loki',
+    detail: existsSync(loki)
+      ? `${versions.loki}, cached at ${loki} (the tests' logs backend)`
+      : `${versions.loki} not built yet; only the tests run it, and "otelkit provision" or the first test that needs it builds it from its Go module (~3 min)`,
+  });
   for (const backend of [ALERTMANAGER, BLACKBOX_EXPORTER]) {
     const found = await findBinary(backend.binaries);
     findings.push(

@@ -21,6 +21,7 @@ export {
   type SimulatedBrowserOptions,
 } from './demo/web-sessions.js';
 export { doctor, type Finding } from './doctor.js';
+export { type LokiProcessOptions, lokiProcess } from './loki-process.js';
 export { ManagedProcess, type ProcessSpec } from './managed-process.js';
 export { cacheDir, defaultStateDir, repoRoot } from './paths.js';
 export { freePort, freePorts } from './ports.js';
@@ -32,6 +33,7 @@ export {
   manifestHash,
   type Provisioned,
   type ProvisionedPrometheus,
+  type ProvisionOptions,
   provision,
   type Reporter,
   wrapperGoMod,
@@ -46,6 +48,7 @@ export {
   type StackEndpoints,
   type StackOptions,
   type StackPorts,
+  type StackProcesses,
   startStack,
 } from './stack.js';
 export { type PinnedVersions, pinnedVersions, prometheusModuleVersion } from './versions.js';

@@ -3,19 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAlertmanagerConfig } from './alertmanager-config.js';
 import type { DemoServiceName } from './demo/services.js';
+import { lokiProcess } from './loki-process.js';
 import { ManagedProcess } from './managed-process.js';
-import { defaultStateDir, repoRoot } from './paths.js';
+import { cacheDir, defaultStateDir, repoRoot } from './paths.js';
 import { busyPorts, freePorts } from './ports.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
-import { type Binaries, provision, type Reporter } from './provision/index.js';
+import { type Binaries, ensureLoki, provision, type Reporter } from './provision/index.js';
 import { sinkProcess } from './sink-process.js';
 import { startInOrder } from './start-in-order.js';
+import { pinnedVersions } from './versions.js';
 
-/** The backends of the native stack, in start order. */
+/** The backends every native stack runs, in start order; `logs: 'loki'` adds Loki before the Collector. */
 export const COMPONENTS = ['sink', 'alertmanager', 'blackbox', 'prometheus', 'collector'] as const;
 
 /** One backend of the native stack. */
 export type ComponentName = (typeof COMPONENTS)[number];
+
+/** The processes of a running native stack. */
+export type StackProcesses = Record<ComponentName, ManagedProcess> & {
+  /** Loki, only with `logs: 'loki'`. */
+  loki?: ManagedProcess;
+};
 
 /** Ports the native stack listens on (all on 127.0.0.1). */
 export interface StackPorts {
@@ -64,6 +72,12 @@ export interface StackOptions {
    * `stop()` unless `OTELKIT_KEEP_STATE=1` (to read the backends' logs after a failure).
    */
   stateDir?: string;
+  /**
+   * Where the Collector's logs pipeline exports: `'sink'` (default) writes them to the sink's
+   * `logs.jsonl`; `'loki'` runs a real Loki (built from its Go module) with loki/loki.yaml, on
+   * free ports, and sends them there, to be read back with LogQL from `endpoints.loki`.
+   */
+  logs?: 'sink' | 'loki';
   /** Extra Collector environment, e.g. `{ OTELKIT_TRACE_SAMPLE_PERCENT: '25' }`. */
   collectorEnv?: Record<string, string>;
   /**
@@ -107,6 +121,8 @@ export interface StackEndpoints {
   alertmanager: string;
   /** Directory where the sink writes `traces.jsonl` (Tempo's share) and `logs.jsonl` (Loki's). */
   sinkDir: string;
+  /** Loki's base URL, e.g. `http://127.0.0.1:41234`, when started with `logs: 'loki'`. */
+  loki?: string;
 }
 
 /** A running native stack. */
@@ -118,7 +134,7 @@ export interface Stack {
   /** Rendered configs, data and `logs/<component>.log`. */
   stateDir: string;
   /** Each backend, to stop, restart or crash in fault tests. */
-  processes: Record<ComponentName, ManagedProcess>;
+  processes: StackProcesses;
   /** Stops every backend this stack started, the Collector first so it can flush. */
   stop(): Promise<void>;
 }
@@ -166,8 +182,9 @@ export function collectorEnvironment(ports: StackPorts, stateDir: string): Recor
 }
 
 /**
- * Starts the Collector, Prometheus, Alertmanager and the sink (standing in for Loki and Tempo)
- * on 127.0.0.1 and waits until each is ready. On failure everything already started is stopped.
+ * Starts the Collector, Prometheus, Alertmanager, the blackbox exporter and the sink (standing in
+ * for Tempo, and for Loki unless `logs: 'loki'` runs the real one) on 127.0.0.1 and waits until
+ * each is ready. On failure everything already started is stopped.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = repoRoot();
@@ -208,7 +225,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
 
   const detached = options.detached ?? false;
-  const processes: Record<ComponentName, ManagedProcess> = {
+  const [lokiHttp = 0, lokiGrpc = 0] = options.logs === 'loki' ? await freePorts(2) : [];
+  const loki =
+    options.logs === 'loki'
+      ? lokiProcess({
+          binary: (binaries.loki ?? (await ensureLoki(cacheDir(), pinnedVersions(root), report))).binary,
+          root,
+          ports: { http: lokiHttp, grpc: lokiGrpc },
+          dataDir: join(stateDir, 'loki'),
+          logFile: join(logs, 'loki.log'),
+          detached,
+        })
+      : undefined;
+  const collectorEnv = collectorEnvironment(ports, stateDir);
+  if (loki) collectorEnv.OTELKIT_LOKI_OTLP_ENDPOINT = `http://${local(lokiHttp)}/otlp`;
+  const processes: StackProcesses = {
     sink: sinkProcess({
       name: 'sink',
       collectorBinary: binaries.collector.binary,
@@ -259,24 +290,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       name: 'collector',
       command: binaries.collector.binary,
       args: ['--config', join(root, 'collector', 'config.yaml')],
-      env: { ...collectorEnvironment(ports, stateDir), ...options.collectorEnv },
+      env: { ...collectorEnv, ...options.collectorEnv },
       logFile: join(logs, 'collector.log'),
       ready: { http: `http://${local(ports.collectorHealth)}/` },
       detached,
     }),
+    ...(loki ? { loki } : {}),
   };
+  const names: (ComponentName | 'loki')[] = loki
+    ? [...COMPONENTS.slice(0, -1), 'loki', 'collector']
+    : [...COMPONENTS];
+  const processOf = (name: ComponentName | 'loki'): ManagedProcess =>
+    name === 'loki' ? (loki as ManagedProcess) : processes[name];
 
   const removeStateDir = options.stateDir === undefined && process.env.OTELKIT_KEEP_STATE !== '1';
   const stop = async () => {
-    for (const name of [...COMPONENTS].reverse()) await processes[name].stop();
+    for (const name of [...names].reverse()) await processOf(name).stop();
     if (removeStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   await startInOrder({
-    names: COMPONENTS,
-    start: (name) => processes[name].start(),
+    names,
+    start: (name) => processOf(name).start(),
     stop,
     ready: (name) =>
-      report(`${name}: ready (pid ${processes[name].pid}, log ${processes[name].spec.logFile})`),
+      report(`${name}: ready (pid ${processOf(name).pid}, log ${processOf(name).spec.logFile})`),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 
@@ -293,6 +330,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prometheus: `http://${local(ports.prometheus)}`,
       alertmanager: `http://${local(ports.alertmanager)}`,
       sinkDir,
+      ...(loki ? { loki: `http://${local(lokiHttp)}` } : {}),
     },
   };
 }

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 /**
  * Versions come from the files users run, so the native stack and docker compose cannot drift:
  * the Collector release from `collector/builder-config.yaml`, Prometheus from the image tag in
- * `docker-compose.yml`.
+ * `docker-compose.yml`, Loki likewise.
  */
 export interface PinnedVersions {
   /** Collector release, e.g. `0.158.0` (the ocb manifest's `dist.version`). */
@@ -14,6 +14,8 @@ export interface PinnedVersions {
   prometheus: string;
   /** Go module version that carries that Prometheus release, e.g. `v0.315.0`. */
   prometheusModule: string;
+  /** Loki release, e.g. `3.5.5`; its Go module `github.com/grafana/loki/v3` carries it as `v3.5.5`. */
+  loki: string;
 }
 
 interface ComposeFile {
@@ -40,10 +42,18 @@ export function pinnedVersions(root: string): PinnedVersions {
     );
   }
   const [, major, minor, patch] = match;
+  const lokiImage = compose.services?.loki?.image ?? '';
+  const loki = /^grafana\/loki:(3\.\d+\.\d+)$/.exec(lokiImage)?.[1];
+  if (!loki) {
+    throw new Error(
+      `docker-compose.yml: services.loki.image is "${lokiImage}"; expected grafana/loki:3.<minor>.<patch>`,
+    );
+  }
   return {
     collector,
     prometheus: `${major}.${minor}.${patch}`,
     prometheusModule: prometheusModuleVersion(Number(minor), Number(patch)),
+    loki,
   };
 }
 

@@ -2,6 +2,7 @@ import { cacheDir, repoRoot } from '../paths.js';
 import { pinnedVersions } from '../versions.js';
 import { ensureCollector, type Provisioned } from './collector.js';
 import { ALERTMANAGER, BLACKBOX_EXPORTER, ensureDebianBackend } from './debian-package.js';
+import { ensureLoki } from './loki.js';
 import { ensurePrometheus, type ProvisionedPrometheus } from './prometheus.js';
 import type { Reporter } from './report.js';
 
@@ -14,6 +15,7 @@ export {
   findBinary,
 } from './debian-package.js';
 export { requireGo } from './go-toolchain.js';
+export { ensureLoki, requiredVersion } from './loki.js';
 export { ensurePrometheus, type ProvisionedPrometheus, wrapperGoMod } from './prometheus.js';
 export { MissingPrerequisiteError, type Reporter } from './report.js';
 
@@ -27,10 +29,24 @@ export interface Binaries {
   alertmanager: Provisioned;
   /** Blackbox exporter (uptime probes). */
   blackbox: Provisioned;
+  /**
+   * Loki, built from its Go module, when asked for with `{ loki: true }`: only
+   * `startStack({ logs: 'loki' })` (the tests) runs it, and it builds it on demand otherwise.
+   */
+  loki?: Provisioned;
+}
+
+/** Options of {@link provision}. */
+export interface ProvisionOptions {
+  /** Also build Loki (about 3 min and 170 MB the first time). Default false. */
+  loki?: boolean;
 }
 
 /** Builds or finds every backend, reusing what is cached. Safe to call on every start. */
-export async function provision(report: Reporter = () => {}): Promise<Binaries> {
+export async function provision(
+  report: Reporter = () => {},
+  options: ProvisionOptions = {},
+): Promise<Binaries> {
   const root = repoRoot();
   const cache = cacheDir();
   const versions = pinnedVersions(root);
@@ -38,5 +54,7 @@ export async function provision(report: Reporter = () => {}): Promise<Binaries> 
   const prometheus = await ensurePrometheus(cache, versions, report);
   const alertmanager = await ensureDebianBackend(ALERTMANAGER, report);
   const blackbox = await ensureDebianBackend(BLACKBOX_EXPORTER, report);
-  return { collector, prometheus, alertmanager, blackbox };
+  const binaries: Binaries = { collector, prometheus, alertmanager, blackbox };
+  if (options.loki) binaries.loki = await ensureLoki(cache, versions, report);
+  return binaries;
 }
