@@ -46,6 +46,12 @@ const KEYED = {
   token: ['token=abc123def', 'token=[REDACTED]'],
   apiKey: ['api_key: sk-live-4f1e2d3c5b6a', 'api_key: [REDACTED]'],
   spacedKey: ['retrying with DB_PASSWORD = s3cr3t-probe now', 'retrying with DB_PASSWORD = [REDACTED] now'],
+  // Tokens with no name before them, known by their shape alone; the redaction processor masks them.
+  githubToken: ['cloning with ghp_probe0123456789abcdefABCDEF012345xyz failed', 'cloning with **** failed'],
+  awsKeyId: ['signing as AKIAPROBE01234567890 in eu-west-1', 'signing as **** in eu-west-1'],
+  slackToken: ['posting via xoxb-123456789012-probe0slack', 'posting via ****'],
+  stripeKey: ['charge with sk_live_probe4f1e2d3c5b6a refused', 'charge with **** refused'],
+  googleKey: ['maps key AIzaSyProbe_0123456789-abcdefghijklmnop rejected', 'maps key **** rejected'],
 } as const;
 const KEYED_SECRETS = [
   'hunter2-kv-probe',
@@ -54,7 +60,14 @@ const KEYED_SECRETS = [
   'abc123def',
   'sk-live-4f1e2d3c5b6a',
   's3cr3t-probe',
+  'ghp_probe0123456789abcdefABCDEF012345xyz',
+  'AKIAPROBE01234567890',
+  'xoxb-123456789012-probe0slack',
+  'sk_live_probe4f1e2d3c5b6a',
+  'AIzaSyProbe_0123456789-abcdefghijklmnop',
 ];
+// In an attribute whose name says nothing, the shape gives a token away.
+const SHAPED_TOKEN = 'github_pat_11PROBE0123456789abcdef_0123456789';
 
 function expectNoSecret(where: string, serialized: string): void {
   for (const [kind, secret] of Object.entries(SECRETS)) {
@@ -138,6 +151,7 @@ describe('PII redaction in the Collector', () => {
         'http.request.header.x-forwarded-authorization': `basic ${BASIC_CREDENTIAL}`,
         'app.upstream.request': `Authorization: Basic ${BASIC_CREDENTIAL}`,
         'app.upstream.retry': `authorization: Bearer ${SECRETS.bearer}`,
+        'app.deploy.step': `git clone https://example.com/repo.git with ${SHAPED_TOKEN}`,
       },
     });
     span.setStatus({ code: SpanStatusCode.ERROR });
@@ -171,6 +185,7 @@ describe('PII redaction in the Collector', () => {
     const serializedSpan = JSON.stringify(received);
     expect(serializedSpan).not.toContain(BASIC_CREDENTIAL);
     expect(serializedSpan).not.toContain(SECRETS.bearer);
+    expect(received?.attributes['app.deploy.step']).toBe('git clone https://example.com/repo.git with ****');
 
     const expectedCount = LOOKALIKES.length + Object.keys(KEYED).length + 1;
     const logs = await eventually('every lookalike log record in the Loki sink', async () => {
