@@ -365,6 +365,23 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(probes).toEqual([]);
   });
 
+  it("keeps the service's own /healthz and the paths of OTELKIT_IGNORE_PATHS out of traces", async () => {
+    const app = await start('ignored-paths', { OTELKIT_IGNORE_PATHS: '/metrics,/internal/*' });
+    for (const path of ['/healthz', '/readyz', '/metrics', '/internal/stats', '/metrics-report'])
+      expect((await fetch(`${app.url}${path}`)).status).toBe(200);
+    // Requests are answered in order, and their spans leave in the same batches.
+    await eventually('the span of the path no pattern covers', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find(
+        (s) =>
+          s.resource['service.name'] === 'ignored-paths' && s.attributes['url.path'] === '/metrics-report',
+      ),
+    );
+    const paths = sinkSpans(stack.endpoints.sinkDir)
+      .filter((s) => s.resource['service.name'] === 'ignored-paths')
+      .map((s) => s.attributes['url.path']);
+    expect(paths).toEqual(['/metrics-report']);
+  });
+
   it('reports invalid configuration on one line per variable and still starts', async () => {
     const app = await start('misconfigured', {
       OTEL_TRACES_SAMPLER: 'sometimes',

@@ -410,6 +410,11 @@ describe('readEnvironment', () => {
       /OTELKIT_ESM_LOADER="never" is invalid: expected one of auto, always; using auto/,
     ],
     [
+      'OTELKIT_IGNORE_PATHS',
+      '/metrics,healthz',
+      /OTELKIT_IGNORE_PATHS="healthz" is invalid: expected comma-separated paths starting with "\/", a trailing "\/\*" for everything below one \(e\.g\. \/metrics,\/internal\/\*\); using the other entries/,
+    ],
+    [
       'OTEL_LOG_LEVEL',
       'loud',
       /OTEL_LOG_LEVEL="loud" is invalid: expected one of none, error, warn, info, debug, verbose, all; using none/,
@@ -422,6 +427,17 @@ describe('readEnvironment', () => {
     expect(problems[0]).toMatch(message);
     expect(problems[0]).not.toContain('\n');
     expect(config.serviceName).toBe('svc');
+  });
+
+  it('reads the paths kept out of traces, keeping the valid ones of a list with a bad entry', () => {
+    expect(readEnvironment({}).config.ignorePaths).toEqual([]);
+    const { config, problems } = readEnvironment({
+      OTELKIT_IGNORE_PATHS: ' /metrics, /internal/* ,,/api/*/x,/search?q=1',
+    });
+    expect(config.ignorePaths).toEqual(['/metrics', '/internal/*']);
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toContain('OTELKIT_IGNORE_PATHS="/api/*/x"');
+    expect(problems.join('\n')).toContain('OTELKIT_IGNORE_PATHS="/search?q=1"');
   });
 
   it('keeps valid instrumentation names when some are unknown', () => {

@@ -159,6 +159,7 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       resourceDetectors: detectorList(text('OTEL_NODE_RESOURCE_DETECTORS'), reject),
       shutdownTimeoutMs: integer('OTELKIT_SHUTDOWN_TIMEOUT_MS', 5000, 0, 120_000),
       ignoreHealthProbes: true,
+      ignorePaths: pathList(text('OTELKIT_IGNORE_PATHS'), reject),
       esmLoader: esmLoaderOf(values),
       logLevel: oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'none'),
     },
@@ -360,4 +361,30 @@ function defaultServiceName(env: Env): string {
     .pop()
     ?.replace(/\.[cm]?[jt]s$/, '');
   return script ? `unknown_service:${script}` : 'unknown_service:node';
+}
+
+/**
+ * `OTELKIT_IGNORE_PATHS`: comma-separated request paths. An entry that is not a path is reported
+ * and left out; the others apply.
+ */
+function pathList(value: string | undefined, reject: Reject): string[] {
+  const paths: string[] = [];
+  for (const entry of (value ?? '').split(',')) {
+    const path = entry.trim();
+    if (path === '') continue;
+    if (isPathPattern(path)) paths.push(path);
+    else
+      reject(
+        'OTELKIT_IGNORE_PATHS',
+        path,
+        'comma-separated paths starting with "/", a trailing "/*" for everything below one (e.g. /metrics,/internal/*)',
+        'the other entries',
+      );
+  }
+  return paths;
+}
+
+/** A request path, or one ending in `/*`: starts with "/", no query, no other wildcard. */
+export function isPathPattern(value: string): boolean {
+  return /^\/[^\s?#*]*(?:\/\*)?$/.test(value);
 }

@@ -147,8 +147,16 @@ export interface ResolvedConfig {
   resourceDetectors: DetectorName[];
   /** Upper bound of the flush at shutdown, in ms. */
   shutdownTimeoutMs: number;
-  /** Keep health probes (`/health*`) out of traces. */
+  /**
+   * Keep health probes out of traces and HTTP metrics: otelkit's own endpoints (`/health`,
+   * `/health/live`, `/health/ready`) and the Kubernetes-style `/healthz`, `/livez`, `/readyz`.
+   */
   ignoreHealthProbes: boolean;
+  /**
+   * More request paths kept out of traces and HTTP metrics (`OTELKIT_IGNORE_PATHS`): exact
+   * paths, or a prefix ending in `/*` for everything below it, e.g. `['/metrics', '/internal/*']`.
+   */
+  ignorePaths: string[];
   /**
    * When `@otelkit/node/register` installs the ESM hooks (`OTELKIT_ESM_LOADER`):
    * `auto` (default) skips them for a main module that is certainly CommonJS, `always` installs
@@ -200,4 +208,9 @@ export interface StartOptions {
   handleCrashes?: boolean | undefined;
   /** Keep health probes out of traces. Default true. */
   ignoreHealthProbes?: boolean | undefined;
+  /**
+   * Request paths kept out of traces and HTTP metrics, instead of `OTELKIT_IGNORE_PATHS`: exact
+   * paths, or a prefix ending in `/*`, e.g. `['/metrics', '/internal/*']`.
+   */
+  ignorePaths?: string[] | undefined;
 }

@@ -45,6 +45,19 @@ describe('checkStartOptions', () => {
     if (key !== 'serviceName') expect(options.serviceName).toBe('kept');
   });
 
+  it('keeps the valid paths of an ignorePaths list, and drops one that is no list', () => {
+    const mixed = checkStartOptions({ ignorePaths: ['/metrics', 'metrics', '/internal/*'] });
+    expect(mixed.options.ignorePaths).toEqual(['/metrics', '/internal/*']);
+    expect(mixed.problems).toEqual([
+      expect.stringMatching(
+        /^otelkit: start\(\{ ignorePaths: \["\/metrics","metrics","\/internal\/\*"\] \}\) is invalid: expected an array of paths starting with "\/".*; using the valid paths only$/,
+      ),
+    ]);
+    const notAList = checkStartOptions({ ignorePaths: '/metrics' as unknown as string[] });
+    expect(notAList.options).not.toHaveProperty('ignorePaths');
+    expect(notAList.problems[0]).toMatch(/ignorePaths: "\/metrics".*using the environment or the default$/);
+  });
+
   it('keeps the known instrumentations of a list with unknown ones', () => {
     const { options, problems } = checkStartOptions({
       instrumentations: ['http', 'kafka'] as unknown as StartOptions['instrumentations'],

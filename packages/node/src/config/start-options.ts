@@ -1,4 +1,4 @@
-import { DEFAULT_INSTRUMENTATIONS } from './env.js';
+import { DEFAULT_INSTRUMENTATIONS, isPathPattern } from './env.js';
 import { isHttpUrl } from './env-values.js';
 import type { InstrumentationName, OtlpProtocol, StartOptions } from './options.js';
 
@@ -60,6 +60,18 @@ export function checkStartOptions(options: StartOptions): CheckedStartOptions {
       );
       if (known) checked.instrumentations = known;
       else delete checked.instrumentations;
+    }
+  }
+  if (options.ignorePaths !== undefined) {
+    const paths = Array.isArray(options.ignorePaths)
+      ? options.ignorePaths.filter((path) => typeof path === 'string' && isPathPattern(path))
+      : undefined;
+    if (paths === undefined || paths.length !== options.ignorePaths.length) {
+      problems.push(
+        `otelkit: start({ ignorePaths: ${show(options.ignorePaths)} }) is invalid: expected an array of paths starting with "/", a trailing "/*" for everything below one; ${paths ? 'using the valid paths only' : 'using the environment or the default'}`,
+      );
+      if (paths) checked.ignorePaths = paths;
+      else delete checked.ignorePaths;
     }
   }
   return { options: checked, problems };

@@ -50,11 +50,15 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
   // otelkit's own, with upstream's spans and route rules at a lower per-request cost.
   express: () => new ExpressInstrumentation(),
   // Fastify's own instrumentation attaches through Fastify's initialization diagnostics
-  // channel, so it needs no module hook at all.
+  // channel, so it needs no module hook at all. The server span's ignore already keeps
+  // Fastify's spans out for ignored paths; its route-pattern glob OTEL_FASTIFY_IGNORE_PATHS,
+  // which an ignorePaths option would override, stays the user's to set.
   fastify: ({ ignoreIncoming }) =>
     load(lazyRequire('@fastify/otel'), 'FastifyOtelInstrumentation', {
       registerOnInitialization: true,
-      ignorePaths: (route: { url: string }) => ignoreIncoming(route.url),
+      ...(process.env.OTEL_FASTIFY_IGNORE_PATHS
+        ? {}
+        : { ignorePaths: (route: { url: string }) => ignoreIncoming(route.url) }),
     }),
   undici: () => load(lazyRequire('@opentelemetry/instrumentation-undici'), 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the

@@ -26,6 +26,7 @@ import { ExitExport } from './exit-export.js';
 import { isOwnExport } from './export-targets.js';
 import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
+import { CONVENTIONAL_PROBE_PATHS, pathMatcher } from './ignored-paths.js';
 import { createInstrumentations } from './instrumentations.js';
 import { preloadedModules } from './preloaded-modules.js';
 import { buildPropagator } from './propagator.js';
@@ -76,7 +77,16 @@ function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedCo
     metricExportIntervalMs: options.metricExportIntervalMs ?? config.metricExportIntervalMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? config.shutdownTimeoutMs,
     ignoreHealthProbes: options.ignoreHealthProbes ?? config.ignoreHealthProbes,
+    ignorePaths: options.ignorePaths ?? config.ignorePaths,
   };
+}
+
+/** Which incoming requests get no span and no duration: health probes and the configured paths. */
+function ignoredIncoming(config: ResolvedConfig): (path: string) => boolean {
+  const probe = pathMatcher(CONVENTIONAL_PROBE_PATHS);
+  const configured = pathMatcher(config.ignorePaths);
+  if (!config.ignoreHealthProbes) return configured;
+  return (path) => isHealthPath(path) || probe(path) || configured(path);
 }
 
 function disabledSdk(config: ResolvedConfig): OtelkitSdk {
@@ -209,7 +219,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const instrumentations = createInstrumentations(
     config.instrumentations,
     {
-      ignoreIncoming: (path) => config.ignoreHealthProbes && isHealthPath(path),
+      ignoreIncoming: ignoredIncoming(config),
       ignoreOutgoing: ownExport,
     },
     warn,
