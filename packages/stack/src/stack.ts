@@ -190,6 +190,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = repoRoot();
   const report = options.report ?? (() => {});
   const binaries = options.binaries ?? (await provision(report));
+  const lokiBinary =
+    options.logs === 'loki'
+      ? (binaries.loki ?? (await ensureLoki(cacheDir(), pinnedVersions(root), report))).binary
+      : undefined;
   const ports = await resolvePorts(options.ports);
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'otelkit-stack-'));
   const logs = join(stateDir, 'logs');
@@ -225,11 +229,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
 
   const detached = options.detached ?? false;
-  const [lokiHttp = 0, lokiGrpc = 0] = options.logs === 'loki' ? await freePorts(2) : [];
+  const [lokiHttp = 0, lokiGrpc = 0] = lokiBinary ? await freePorts(2) : [];
   const loki =
-    options.logs === 'loki'
+    lokiBinary !== undefined
       ? lokiProcess({
-          binary: (binaries.loki ?? (await ensureLoki(cacheDir(), pinnedVersions(root), report))).binary,
+          binary: lokiBinary,
           root,
           ports: { http: lokiHttp, grpc: lokiGrpc },
           dataDir: join(stateDir, 'loki'),

@@ -27,3 +27,34 @@ export async function requireGo(): Promise<string> {
   }
   return `${match[1]}.${match[2]}${match[3] ? `.${match[3]}` : ''}`;
 }
+
+/** What {@link goBuild} builds, and where. */
+export interface GoBuild {
+  /** The main module's directory. */
+  cwd: string;
+  /** Package paths to build. */
+  packages: string[];
+  /** Output: a directory (ending in "/") for several packages, or the binary's path. */
+  out: string;
+  /** The Go variable that carries the release (`-X`), and the release, for `--version`. */
+  version: { variable: string; value: string };
+  /** Extra Go environment. */
+  env?: Record<string, string>;
+}
+
+/** `go build -trimpath`, the way upstream builds its release binaries, with the release stamped in. */
+export async function goBuild(build: GoBuild): Promise<void> {
+  await run(
+    'go',
+    [
+      'build',
+      '-trimpath',
+      '-ldflags',
+      `-X ${build.version.variable}=${build.version.value}`,
+      '-o',
+      build.out,
+      ...build.packages,
+    ],
+    { cwd: build.cwd, ...(build.env ? { env: build.env } : {}) },
+  );
+}

@@ -4,7 +4,7 @@ import { run } from '../exec.js';
 import type { PinnedVersions } from '../versions.js';
 import { removeAbandonedBuilds } from './abandoned-builds.js';
 import type { Provisioned } from './collector.js';
-import { requireGo } from './go-toolchain.js';
+import { goBuild, requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
 
 const LOKI_MODULE = 'github.com/grafana/loki/v3';
@@ -56,19 +56,13 @@ export async function ensureLoki(
       env: GO_ENV,
     });
     mkdirSync(out, { recursive: true });
-    await run(
-      'go',
-      [
-        'build',
-        '-trimpath',
-        '-ldflags',
-        `-X ${LOKI_MODULE}/pkg/util/build.Version=${versions.loki}`,
-        '-o',
-        join(out, 'loki'),
-        './cmd/loki',
-      ],
-      { cwd: work, env: GO_ENV },
-    );
+    await goBuild({
+      cwd: work,
+      packages: ['./cmd/loki'],
+      out: join(out, 'loki'),
+      version: { variable: `${LOKI_MODULE}/pkg/util/build.Version`, value: versions.loki },
+      env: GO_ENV,
+    });
     rmSync(dir, { recursive: true, force: true });
     renameSync(out, dir);
   } finally {

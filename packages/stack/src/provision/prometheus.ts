@@ -4,7 +4,7 @@ import { run } from '../exec.js';
 import type { PinnedVersions } from '../versions.js';
 import { removeAbandonedBuilds } from './abandoned-builds.js';
 import type { Provisioned } from './collector.js';
-import { requireGo } from './go-toolchain.js';
+import { goBuild, requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
 
 const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
@@ -55,20 +55,12 @@ export async function ensurePrometheus(
   const out = `${dir}.tmp-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  await run(
-    'go',
-    [
-      'build',
-      '-trimpath',
-      '-ldflags',
-      `-X github.com/prometheus/common/version.Version=${versions.prometheus}`,
-      '-o',
-      `${out}/`,
-      `${PROMETHEUS_MODULE}/cmd/prometheus`,
-      `${PROMETHEUS_MODULE}/cmd/promtool`,
-    ],
-    { cwd: work },
-  );
+  await goBuild({
+    cwd: work,
+    packages: [`${PROMETHEUS_MODULE}/cmd/prometheus`, `${PROMETHEUS_MODULE}/cmd/promtool`],
+    out: `${out}/`,
+    version: { variable: 'github.com/prometheus/common/version.Version', value: versions.prometheus },
+  });
   rmSync(dir, { recursive: true, force: true });
   renameSync(out, dir);
   report(`prometheus: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`);
