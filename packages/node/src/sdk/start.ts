@@ -83,10 +83,10 @@ function applyOptions(config: ResolvedConfig, options: StartOptions): ResolvedCo
 
 /** Which incoming requests get no span and no duration: health probes and the configured paths. */
 function ignoredIncoming(config: ResolvedConfig): (path: string) => boolean {
-  const probe = pathMatcher(CONVENTIONAL_PROBE_PATHS);
-  const configured = pathMatcher(config.ignorePaths);
-  if (!config.ignoreHealthProbes) return configured;
-  return (path) => isHealthPath(path) || probe(path) || configured(path);
+  if (!config.ignoreHealthProbes) return pathMatcher(config.ignorePaths);
+  const ignored = pathMatcher([...CONVENTIONAL_PROBE_PATHS, ...config.ignorePaths]);
+  // isHealthPath also knows where the application mounted otelkit's endpoints.
+  return (path) => isHealthPath(path) || ignored(path);
 }
 
 function disabledSdk(config: ResolvedConfig): OtelkitSdk {
