@@ -12,6 +12,16 @@ import { sinkLogs } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
 
+/** The alerting rule `name` from prometheus/rules/alerts.yml. */
+function alertRule(name: string): { alert: string; expr: string } {
+  const rules = parse(readFileSync(join(import.meta.dirname, '../prometheus/rules/alerts.yml'), 'utf8')) as {
+    groups: { rules: { alert?: string; expr: string }[] }[];
+  };
+  const rule = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === name);
+  if (!rule?.alert) throw new Error(`prometheus/rules/alerts.yml has no ${name}`);
+  return { alert: rule.alert, expr: rule.expr };
+}
+
 describe('faults: nothing sent during an outage or a crash is lost', () => {
   let stack: Stack | undefined;
   afterEach(async () => {
@@ -107,6 +117,34 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     expect(delivered.size).toBe(COUNT);
   });
 
+  it("meets CollectorExporterFailing's condition for a single record waiting on a stopped backend", {
+    timeout: 180_000,
+  }, async () => {
+    // The rule reads the sending queue's size. Were a batch its consumers hold while retrying
+    // left out of that size, a service that logs rarely could keep its backend down unnoticed.
+    stack = await startTestStack();
+    const running = stack;
+    await running.processes.sink.stop();
+    const failing = alertRule('CollectorExporterFailing');
+
+    const app = serviceTelemetry(running.endpoints.otlpHttp, 'light-traffic-probe');
+    app.logger.emit({ severityNumber: SeverityNumber.INFO, body: 'the only record' });
+    await app.flush();
+    await app.shutdown();
+
+    // The rule's expression as Prometheus evaluates it; only its `for: 10m` is left out.
+    const condition = await eventually(
+      'CollectorExporterFailing to hold for otlp_http/loki',
+      async () =>
+        (await query(running.endpoints.prometheus, failing.expr)).find(
+          (s) => s.metric.exporter === 'otlp_http/loki' && s.metric.data_type === 'logs',
+        ),
+      { timeoutMs: 90_000, intervalMs: 2000 },
+    );
+    expect(condition.value).toBe(1);
+    expect(condition.metric.job).toBe(COLLECTOR_SCRAPE_JOB);
+  });
+
   it('counts what a full sending queue refuses, and CollectorDroppingData fires', {
     timeout: 300_000,
   }, async () => {
@@ -114,13 +152,7 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_QUEUE_SIZE: '2000' } });
     const running = stack;
     await running.processes.sink.stop();
-    const rules = parse(
-      readFileSync(join(import.meta.dirname, '../prometheus/rules/alerts.yml'), 'utf8'),
-    ) as {
-      groups: { rules: { alert?: string; expr: string }[] }[];
-    };
-    const dropping = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'CollectorDroppingData');
-    if (!dropping) throw new Error('prometheus/rules/alerts.yml has no CollectorDroppingData');
+    const dropping = alertRule('CollectorDroppingData');
     const withoutThreshold = dropping.expr.trim().replace(/\s*>\s*0$/, '');
     expect(withoutThreshold).not.toBe(dropping.expr.trim());
 
