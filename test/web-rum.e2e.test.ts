@@ -729,3 +729,202 @@ describe('@otelkit/web in headless Chromium against the real pipeline', () => {
     }
   });
 });
+
+/** A span of an OTLP/JSON export body, with times in epoch milliseconds. */
+interface TimedSpan {
+  name: string;
+  start: number;
+  end: number;
+  attributes: Record<string, unknown>;
+  events: { name: string; time: number }[];
+}
+const nanosToMs = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1000;
+const timedSpans = (bodies: string[]): TimedSpan[] =>
+  bodies.flatMap((body) =>
+    (
+      JSON.parse(body) as {
+        resourceSpans: {
+          scopeSpans: {
+            spans: {
+              name: string;
+              startTimeUnixNano: string;
+              endTimeUnixNano: string;
+              attributes?: { key: string; value: Record<string, unknown> }[];
+              events?: { name: string; timeUnixNano: string }[];
+            }[];
+          }[];
+        }[];
+      }
+    ).resourceSpans.flatMap((rs) =>
+      rs.scopeSpans.flatMap((ss) =>
+        ss.spans.map((s) => ({
+          name: s.name,
+          start: nanosToMs(s.startTimeUnixNano),
+          end: nanosToMs(s.endTimeUnixNano),
+          attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]])),
+          events: (s.events ?? []).map((e) => ({ name: e.name, time: nanosToMs(e.timeUnixNano) })),
+        })),
+      ),
+    ),
+  );
+
+/**
+ * A page with the SDK and an OTLP endpoint on one origin, recording what the page sends: no
+ * Collector, so these tests see every request the browser made, duplicates included.
+ */
+const VITALS_PAGE = `<!doctype html>
+<html><head><title>vitals</title>
+<script src="/otelkit-web.min.js"></script>
+<script>window.otelkit = OtelkitWeb.initWeb({ serviceName: 'vitals-web', endpoint: location.origin, batchDelayMs: 60000 });</script>
+</head><body>
+<h1>Order 1001</h1><p>Three items, shipped tomorrow.</p>
+<img src="/slow.svg" width="200" height="100" alt="">
+<button id="fast">fast</button> <button id="slow">slow</button>
+<script>
+  addEventListener('pointerdown', (e) => { window.pointerdownAt = e.timeStamp; }, true);
+  // LCP entries are not kept in the performance timeline's buffer; an observer sees them.
+  new PerformanceObserver((list) => { window.lcpAt = list.getEntries().at(-1).startTime; })
+    .observe({ type: 'largest-contentful-paint', buffered: true });
+  const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
+  document.getElementById('fast').addEventListener('click', () => busy(60));
+  // A slow click that leaves the page: web-vitals learns of it only when the page is hidden.
+  document.getElementById('slow').addEventListener('click', () => { busy(300); location.href = '/other'; });
+</script>
+</body></html>`;
+
+describe('@otelkit/web vitals in headless Chromium, every request recorded', () => {
+  let browser: TestBrowser;
+  let server: Server;
+  let origin: string;
+  const bodies: string[] = [];
+  const bundleDir = mkdtempSync(join(tmpdir(), 'otelkit-web-vitals-'));
+
+  beforeAll(async () => {
+    const bundle = join(bundleDir, 'otelkit-web.min.js');
+    execFileSync(process.execPath, [
+      join(repoRoot(), 'packages/web/scripts/bundle.mjs'),
+      '--outfile',
+      bundle,
+    ]);
+    server = createServer((request, response) => {
+      if (request.url === '/v1/traces') {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          bodies.push(Buffer.concat(chunks).toString('utf8'));
+          response.setHeader('content-type', 'application/json');
+          response.end('{}');
+        });
+        return;
+      }
+      if (request.url === '/otelkit-web.min.js') {
+        response.setHeader('content-type', 'text/javascript');
+        response.end(readFileSync(bundle));
+        return;
+      }
+      // An image that arrives late, so the load event (when web-vitals reports TTFB) is well after
+      // the first byte: a vital placed at its report time is then plainly in the wrong place.
+      if (request.url === '/slow.svg') {
+        setTimeout(() => {
+          response.setHeader('content-type', 'image/svg+xml');
+          response.end(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100"/></svg>',
+          );
+        }, 400);
+        return;
+      }
+      response.setHeader('content-type', 'text/html');
+      response.end(request.url === '/other' ? '<p id="bye">bye</p>' : VITALS_PAGE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  it('leaving right after a slow click sends INP once, with its final value', async () => {
+    bodies.length = 0;
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`, { waitUntil: 'load' });
+    // A first interaction web-vitals reports while the page runs: the INP so far.
+    await page.click('#fast');
+    await page.waitForTimeout(1000);
+    // Chromium fires pagehide, then visibilitychange; only at the latter is the slow click known.
+    await page.click('#slow');
+    await page.waitForSelector('#bye');
+    const inp = await eventually('the INP sent when the page was left', async () => {
+      const found = timedSpans(bodies).filter((s) => s.name === 'INP');
+      return found.length > 0 ? found : undefined;
+    });
+    // Anything sent twice would have arrived by now (one unload, keepalive requests).
+    await page.waitForTimeout(1000);
+    const sent = timedSpans(bodies).filter((s) => s.name === 'INP');
+    expect(sent.map((s) => s.attributes[WebVitalAttributes.value])).toHaveLength(1);
+    expect(Number(inp[0]?.attributes[WebVitalAttributes.value])).toBeGreaterThanOrEqual(300);
+    expect(inp[0]?.attributes[WebVitalAttributes.element]).toBe('#slow');
+    // The rest of the page view went too: the page view span and the load's vitals.
+    const names = timedSpans(bodies).map((s) => s.name);
+    for (const name of ['page view', 'documentLoad', 'TTFB', 'FCP', 'LCP'])
+      expect(names, name).toContain(name);
+    await page.close();
+  });
+
+  it('vital spans sit on the page-load timeline where what they measure happened', async () => {
+    bodies.length = 0;
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`, { waitUntil: 'load' });
+    await page.waitForTimeout(500);
+    await page.click('#fast');
+    await page.waitForTimeout(500);
+    await page.evaluate(HIDE);
+    await flushPage(page);
+    const timeline = await page.evaluate(`(() => {
+      const navigation = performance.getEntriesByType('navigation')[0];
+      return {
+        timeOrigin: performance.timeOrigin,
+        responseStart: navigation.responseStart,
+        fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+        lcp: window.lcpAt,
+        pointerdown: window.pointerdownAt,
+      };
+    })()`);
+    const t = timeline as Record<'timeOrigin' | 'responseStart' | 'fcp' | 'lcp' | 'pointerdown', number>;
+    const spans = await eventually('document load and the TTFB, FCP, LCP and INP spans', async () => {
+      const all = timedSpans(bodies);
+      const by = (name: string) => all.find((s) => s.name === name);
+      const found = ['documentLoad', 'documentFetch', 'TTFB', 'FCP', 'LCP', 'INP'].map(by);
+      return found.every(Boolean) ? (found as TimedSpan[]) : undefined;
+    });
+    const [documentLoad, documentFetch, ttfb, fcp, lcp, inp] = spans as TimedSpan[] as [
+      TimedSpan,
+      TimedSpan,
+      TimedSpan,
+      TimedSpan,
+      TimedSpan,
+      TimedSpan,
+    ];
+    // Within 3 ms: the SDK corrects performance times by Date.now(), which has whole milliseconds.
+    const near = (what: string, actual: number, expected: number) =>
+      expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThan(3);
+    const at = (timelineMs: number) => t.timeOrigin + timelineMs;
+    near('TTFB start', ttfb.start, at(0));
+    near('TTFB end', ttfb.end, at(t.responseStart));
+    // The same moment as document load's own responseStart event: one timeline.
+    const responseStart = documentFetch.events.find((e) => e.name === 'responseStart');
+    near('TTFB end vs documentFetch responseStart', ttfb.end, responseStart?.time ?? 0);
+    expect(ttfb.end).toBeLessThan(
+      documentLoad.events.find((e) => e.name === 'domContentLoadedEventEnd')?.time ?? 0,
+    );
+    near('FCP start', fcp.start, at(0));
+    near('FCP end', fcp.end, at(t.fcp));
+    near('LCP end', lcp.end, at(t.lcp));
+    near('INP start', inp.start, at(t.pointerdown));
+    near('INP duration', inp.end - inp.start, Number(inp.attributes[WebVitalAttributes.value]));
+    await page.close();
+  });
+});

@@ -179,7 +179,8 @@ function start(options: WebOptions): WebHandle {
 
   const flush = () => provider.forceFlush().catch(() => undefined);
   // At hide, in requests an unload does not cancel, the page view, vitals and errors first.
-  const flushOnHide = () => exporter.flushOnHide(() => provider.forceFlush()).catch(() => undefined);
+  const flushOnHide = (urgentOnly = false) =>
+    exporter.flushOnHide(() => provider.forceFlush(), { urgentOnly }).catch(() => undefined);
   // web-vitals reports the final CLS/INP from visibilitychange listeners in the capture phase on
   // window, and adds some of them only while the page runs (the INP of an interaction not yet
   // processed when the page is hidden). A listener on document itself runs after every capture
@@ -195,9 +196,20 @@ function start(options: WebOptions): WebHandle {
   addEventListener(
     'pagehide',
     () => {
-      vitals?.flush();
       pageViews?.end('pagehide');
-      void flushOnHide();
+      if (document.visibilityState === 'hidden') {
+        // Hidden already (a background tab closed): visibilitychange came before, not again.
+        vitals?.flush();
+        void flushOnHide();
+        return;
+      }
+      // A visible page being left: browsers fire visibilitychange right after pagehide, in the same
+      // task, and only then does web-vitals report the final CLS/INP. Sent now, they would be sent
+      // again there, changed, with the same id: two samples of one page view. So they wait for it,
+      // and so does everything but page views, vitals and errors, which leave now in case a browser
+      // does not fire it (every browser that measures CLS or INP does): what the visibilitychange
+      // flush adds, final CLS/INP first, then still fits the budget of requests an unload keeps.
+      void flushOnHide(true);
     },
     true,
   );

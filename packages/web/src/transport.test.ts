@@ -93,6 +93,50 @@ describe('sending at page hide', () => {
   });
 });
 
+describe('leaving a visible page: pagehide, then visibilitychange in the same task', () => {
+  it('keeps the final CLS/INP of the second flush inside the keepalive budget on a busy page', async () => {
+    const collector = fakeCollector();
+    const exporter = new ResilientExporter(collector.inner, {
+      url: 'https://otel.example.com/v1/traces',
+      maxBufferedSpans: 1000,
+    });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
+      ],
+    });
+    const tracer = provider.getTracer('@otelkit/web');
+    const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
+    const page = trace.setSpan(ROOT_CONTEXT, view);
+    for (let i = 0; i < 150; i++) {
+      tracer.startSpan(`late-${i}`, { attributes: { 'app.detail': 'y'.repeat(300) } }, page).end();
+    }
+    provider.getTracer(WEB_VITALS_SCOPE).startSpan('LCP', {}, page).end();
+    view.end();
+    // pagehide: the page view and what is final go; the app's spans wait for visibilitychange.
+    await exporter.flushOnHide(() => provider.forceFlush(), { urgentOnly: true });
+    expect(collector.requests.flatMap((r) => r.spans.map((s) => s.name))).toEqual(['LCP', 'page view']);
+    // visibilitychange: web-vitals has reported the final INP; it goes first, then the rest.
+    provider.getTracer(WEB_VITALS_SCOPE).startSpan('INP', {}, page).end();
+    await exporter.flushOnHide(() => provider.forceFlush());
+    // Nothing has completed yet (one unload task): the budget counts every request so far.
+    const keptAlive: string[] = [];
+    let pending = 0;
+    for (const request of collector.requests) {
+      pending += bytesOf(request.spans);
+      if (pending <= KEEPALIVE_BUDGET) keptAlive.push(...request.spans.map((s) => s.name));
+    }
+    expect(keptAlive).toEqual(expect.arrayContaining(['page view', 'LCP', 'INP', 'late-0']));
+    expect(collector.requests[1]?.spans[0]?.name).toBe('INP');
+    // The page lived on after all (a tab switch): the rest follows as requests complete.
+    for (let i = 0; i < collector.requests.length; i++) collector.requests[i]?.answer();
+    const names = collector.requests.flatMap((r) => r.spans.map((s) => s.name));
+    expect(new Set(names).size).toBe(153);
+    expect(names).toHaveLength(153);
+    expect(exporter.stats()).toMatchObject({ buffered: 0 });
+  });
+});
+
 describe('sending at page hide after an outage', () => {
   it('tries the Collector at hide even while it is down, with what the outage buffered', async () => {
     const requests: { names: string[]; done: (result: ExportResult) => void }[] = [];

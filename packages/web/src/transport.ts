@@ -213,22 +213,31 @@ export class ResilientExporter implements SpanExporter {
    * Runs `flush` (the span processor's forceFlush, which hands its batches over synchronously)
    * and sends what it exports so that an unloading page gets the most out: in requests the
    * browser keeps alive, page views, vitals and errors first. Call when the page is hidden.
+   * @param flush the span processor's forceFlush
+   * @param options `urgentOnly`: send only page views, vitals, errors and CSP reports now and keep
+   *   the rest for the next call, which the caller knows is about to follow (in the same task of
+   *   an unload), so that what that call adds still fits the keepalive budget
    */
-  flushOnHide(flush: () => Promise<void>): Promise<void> {
+  flushOnHide(flush: () => Promise<void>, options: { urgentOnly?: boolean } = {}): Promise<void> {
     this.hiding = [];
     try {
       return flush();
     } finally {
       const spans = this.hiding;
       this.hiding = undefined;
-      this.sendOnHide(spans);
+      this.sendOnHide(spans, options.urgentOnly ?? false);
     }
   }
 
-  private sendOnHide(hidden: ReadableSpan[]): void {
+  private sendOnHide(hidden: ReadableSpan[], urgentOnly: boolean): void {
     // What an outage left in the buffer goes too: a retry timer never fires once the page is gone,
     // and a Collector that was down a moment ago may well be back.
-    const spans = hidden.concat(this.buffer.splice(0));
+    let spans = hidden.concat(this.buffer.splice(0));
+    if (urgentOnly) {
+      // Kept in order in the buffer, which the next hide sends first thing after its urgent spans.
+      this.buffer.push(...spans.filter((s) => !urgent(s)));
+      spans = spans.filter(urgent);
+    }
     if (spans.length === 0) return;
     const chunks: { spans: ReadableSpan[]; bytes: number }[] = [];
     let chunk = { spans: [] as ReadableSpan[], bytes: Number.POSITIVE_INFINITY };

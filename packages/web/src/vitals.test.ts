@@ -5,7 +5,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { WebVitalAttributes } from '@otelkit/conventions';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnyMetric } from './vitals.js';
 
 // web-vitals needs a browser; its callbacks are captured so the test can play the library's part.
@@ -102,5 +102,79 @@ describe('back/forward cache', () => {
     expect(atRestore?.attributes[WebVitalAttributes.page]).toBe('/product/42');
     expect(atRestore?.parentSpanContext?.spanId).toBe(restoreView.spanContext().spanId);
     expect(atRestore?.spanContext().traceId).toBe(restoreView.spanContext().traceId);
+  });
+});
+
+describe('place on the page-load timeline', () => {
+  /** Epoch ms of an OTel time. */
+  const ms = ([seconds, nanos]: [number, number]) => seconds * 1000 + nanos / 1e6;
+  /** Epoch ms of a performance-timeline time, as document load's spans convert it. */
+  const epoch = (timeline: number) => performance.timeOrigin + timeline;
+  /** The page has been open 10 s, and Date.now() agrees with the monotonic clock. */
+  const NOW = 10_000;
+  beforeEach(() => {
+    vi.spyOn(performance, 'now').mockReturnValue(NOW);
+    vi.spyOn(Date, 'now').mockReturnValue(epoch(NOW));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  function record(...metrics: AnyMetric[]) {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const load = { page: '/', parent: ROOT_CONTEXT };
+    const vitals = new Vitals(
+      provider.getTracer('vitals'),
+      () => load,
+      () => load,
+    );
+    vitals.start();
+    for (const metric of metrics) (callbacks.get(metric.name) as (metric: AnyMetric) => void)(metric);
+    vitals.flush();
+    return (name: string) => {
+      const span = exporter.getFinishedSpans().find((s) => s.name === name);
+      if (!span) throw new Error(`no ${name} span`);
+      return { start: ms(span.startTime), end: ms(span.endTime), duration: ms(span.duration) };
+    };
+  }
+  const metric = (name: string, value: number, fields: Record<string, unknown>) =>
+    ({
+      name,
+      id: `v5-${name}`,
+      value,
+      delta: value,
+      rating: 'good',
+      navigationType: 'navigate',
+      attribution: {},
+      ...fields,
+    }) as unknown as AnyMetric;
+
+  it('spans what each vital measures, not the time web-vitals reported it', () => {
+    const span = record(
+      metric('TTFB', 80, { entries: [{ responseStart: 80 }] }),
+      metric('FCP', 180, { entries: [{ startTime: 180 }] }),
+      metric('LCP', 350, { entries: [{ startTime: 200 }, { startTime: 350 }] }),
+      metric('INP', 120, { entries: [{ startTime: 6000 }], attribution: { interactionTime: 6000 } }),
+      metric('CLS', 0.25, { entries: [{ startTime: 900 }, { startTime: 1200 }] }),
+    );
+    expect(span('TTFB')).toEqual({ start: epoch(0), end: epoch(80), duration: 80 });
+    expect(span('FCP')).toEqual({ start: epoch(0), end: epoch(180), duration: 180 });
+    expect(span('LCP')).toEqual({ start: epoch(0), end: epoch(350), duration: 350 });
+    expect(span('INP')).toEqual({ start: epoch(6000), end: epoch(6120), duration: 120 });
+    // CLS has no time of its own: from the first shift of its window, 1000 ms per unit.
+    expect(span('CLS')).toEqual({ start: epoch(900), end: epoch(1150), duration: 250 });
+  });
+
+  it('a prerendered page starts at activation; a restore ends when measured; nothing ends in the future', () => {
+    const span = record(
+      // Prerendered, activated at 1000 ms: web-vitals measures LCP (painted at 1500) from there.
+      metric('LCP', 500, { entries: [{ startTime: 1500 }], navigationType: 'prerender' }),
+      // A back/forward-cache restore: no entries, measured from the restore up to the report.
+      metric('FCP', 60, { entries: [], navigationType: 'back-forward-cache' }),
+      // Event Timing rounds durations to 8 ms: the next paint may seem a few ms ahead of now.
+      metric('INP', 48, { entries: [{ startTime: NOW - 44 }], attribution: { interactionTime: NOW - 44 } }),
+    );
+    expect(span('LCP')).toEqual({ start: epoch(1000), end: epoch(1500), duration: 500 });
+    expect(span('FCP')).toEqual({ start: epoch(NOW - 60), end: epoch(NOW), duration: 60 });
+    expect(span('INP')).toEqual({ start: epoch(NOW - 48), end: epoch(NOW), duration: 48 });
   });
 });

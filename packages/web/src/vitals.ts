@@ -1,5 +1,6 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import { type Context, ROOT_CONTEXT, type Tracer, trace } from '@opentelemetry/api';
+import { addHrTimes, hrTime, millisToHrTime } from '@opentelemetry/core';
 import { WEB_VITAL_DURATION_SCALE, WebVitalAttributes } from '@otelkit/conventions';
 import {
   type CLSMetricWithAttribution,
@@ -173,22 +174,58 @@ export class Vitals {
         ...(element ? { [WebVitalAttributes.element]: element } : {}),
         ...(cause ? { [WebVitalAttributes.cause]: cause } : {}),
       };
-      // HrTime, not epoch ms: OTel reads a small number as performance.now()-relative, and the
-      // duration must be the value to the microsecond for the histogram.
-      const end = Date.now();
-      this.tracer
-        .startSpan(metric.name, { startTime: hrTime(end - duration), attributes }, parent)
-        .end(hrTime(end));
+      const { start, end } = timelineOf(metric, duration);
+      this.tracer.startSpan(metric.name, { startTime: start, attributes }, parent).end(end);
     } catch {
       // A vital lost is better than an exception in the page.
     }
   }
 }
 
-/** Epoch milliseconds (fractional) as OTel's [seconds, nanoseconds]. */
-function hrTime(ms: number): [number, number] {
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+/**
+ * Where on the page's performance timeline (ms since `performance.timeOrigin`) the span of a vital
+ * lasting `duration` ms starts: where what it measures happens, not when web-vitals reported it
+ * (TTFB after load, LCP at the first input, CLS and INP at hide). TTFB, FCP and LCP end at the
+ * first byte and at the paint, so they start at navigation start, or at activation for a
+ * prerendered page (web-vitals' value is measured from there); INP starts with the interaction and
+ * ends at its next paint; CLS (no time of its own) starts at the first layout shift of the session
+ * window it sums.
+ * `undefined` when there is no entry to place it by: a back/forward-cache restore's FCP, LCP and
+ * TTFB, which web-vitals measures from the restore up to the moment it reports them.
+ */
+function timelineStart(metric: AnyMetric, duration: number): number | undefined {
+  switch (metric.name) {
+    case 'TTFB': {
+      const navigation = metric.entries[0];
+      return navigation ? navigation.responseStart - duration : undefined;
+    }
+    case 'FCP':
+    case 'LCP': {
+      const paint = metric.entries.at(-1);
+      return paint ? paint.startTime - duration : undefined;
+    }
+    case 'INP':
+      return metric.entries.length > 0 ? metric.attribution.interactionTime : undefined;
+    case 'CLS':
+      return metric.entries[0]?.startTime;
+  }
+}
+
+/**
+ * The start and end of a vital's span as OTel times, `end - start` being exactly `duration`: the
+ * Collector's histogram reads the span's duration as the vital's value.
+ */
+function timelineOf(metric: AnyMetric, duration: number): { start: HrTime; end: HrTime } {
+  const now = performance.now();
+  // Never past now: a vital cannot end in the future (Event Timing rounds durations to 8 ms).
+  const start = Math.min(timelineStart(metric, duration) ?? now - duration, now - duration);
+  // The conversion the SDK applies to the performance-timeline numbers document load's spans are
+  // given (Span._getTime): time origin plus the number, corrected by how far Date.now() has drifted
+  // from the monotonic clock, so vitals and document load share one timeline. Done here rather
+  // than by the SDK because it reads a number past performance.now() as epoch milliseconds.
+  const drift = Date.now() - (performance.timeOrigin + now);
+  const startTime = hrTime(start + drift);
+  return { start: startTime, end: addHrTimes(startTime, millisToHrTime(duration)) };
 }
 
 /** The context of `span`'s trace for vitals, or the root when there is no page view. */
