@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings a fresh machine to a runnable otelkit checkout: pnpm at the pinned version, the
 # workspace's dependencies (lockfile), the TypeScript build, and every backend (the Collector
-# built with ocb, Prometheus and Loki from their Go modules, Alertmanager from Debian). Backends are cached
+# built with ocb, Prometheus from its Go module, Alertmanager from Debian; with `tests`, Loki
+# from its Go module too). Backends are cached
 # outside the repository, so a second run rebuilds nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,4 +36,9 @@ need_debian_package chromium chromium "the browser tests"
 
 pnpm install --frozen-lockfile
 pnpm build
-node packages/stack/dist/cli.js provision
+# Loki only for the tests (the dashboards test queries it); "otelkit up" does not run it.
+if [ "${1:-}" = tests ]; then
+  node packages/stack/dist/cli.js provision --loki
+else
+  node packages/stack/dist/cli.js provision
+fi

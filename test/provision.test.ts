@@ -18,8 +18,17 @@ describe('otelkit provision', () => {
     expect(stdout).toMatch(/collector: reusing cached build .*nothing rebuilt/);
     expect(stdout).toMatch(/prometheus: reusing cached build .*nothing rebuilt/);
     expect(stdout).toMatch(/provision: nothing rebuilt/);
+    // "up" never runs Loki, so the quick start neither waits for its build nor fails with it.
+    expect(stdout).not.toMatch(/loki/i);
     // Reuse is a few stat calls; a rebuild takes minutes. 20 s separates them with margin.
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('adds Loki, which the tests run, with --loki', async () => {
+    // The test bootstrap (scripts/bootstrap.sh tests) has built it already.
+    const { stdout } = await run(process.execPath, [cli, 'provision', '--loki']);
+    expect(stdout).toMatch(/loki: reusing cached build .*nothing rebuilt/);
+    expect(stdout).toMatch(/provision: nothing rebuilt/);
   });
 
   it('reports every prerequisite on its own line in doctor', async () => {
