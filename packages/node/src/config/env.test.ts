@@ -432,12 +432,13 @@ describe('readEnvironment', () => {
   it('reads the paths kept out of traces, keeping the valid ones of a list with a bad entry', () => {
     expect(readEnvironment({}).config.ignorePaths).toEqual([]);
     const { config, problems } = readEnvironment({
-      OTELKIT_IGNORE_PATHS: ' /metrics, /internal/* ,,/api/*/x,/search?q=1',
+      OTELKIT_IGNORE_PATHS: ' /metrics, /internal/* ,,/api/*/x,/search?q=1,/*,/status/,//*,/a//b',
     });
-    expect(config.ignorePaths).toEqual(['/metrics', '/internal/*']);
-    expect(problems).toHaveLength(2);
-    expect(problems.join('\n')).toContain('OTELKIT_IGNORE_PATHS="/api/*/x"');
-    expect(problems.join('\n')).toContain('OTELKIT_IGNORE_PATHS="/search?q=1"');
+    expect(config.ignorePaths).toEqual(['/metrics', '/internal/*', '/*', '/status/']);
+    expect(problems).toHaveLength(4);
+    // "//*" would have read as everything below "/", "/a//b" as no path a router serves.
+    for (const bad of ['/api/*/x', '/search?q=1', '//*', '/a//b'])
+      expect(problems.join('\n')).toContain(`OTELKIT_IGNORE_PATHS="${bad}"`);
   });
 
   it('keeps valid instrumentation names when some are unknown', () => {

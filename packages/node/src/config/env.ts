@@ -384,7 +384,10 @@ function pathList(value: string | undefined, reject: Reject): string[] {
   return paths;
 }
 
-/** A request path, or one ending in `/*`: starts with "/", no query, no other wildcard. */
+/**
+ * A request path (`/`, `/metrics`), or one ending in `/*` for everything below it (`/*`,
+ * `/internal/*`): no empty segment, no query, no other wildcard.
+ */
 export function isPathPattern(value: string): boolean {
-  return /^\/[^\s?#*]*(?:\/\*)?$/.test(value);
+  return value.startsWith('/') && /^(?:\/[^\s?#*/]+)*(?:\/|\/\*)?$/.test(value);
 }

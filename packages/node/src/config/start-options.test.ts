@@ -50,12 +50,22 @@ describe('checkStartOptions', () => {
     expect(mixed.options.ignorePaths).toEqual(['/metrics', '/internal/*']);
     expect(mixed.problems).toEqual([
       expect.stringMatching(
-        /^otelkit: start\(\{ ignorePaths: \["\/metrics","metrics","\/internal\/\*"\] \}\) is invalid: expected an array of paths starting with "\/".*; using the valid paths only$/,
+        /^otelkit: start\(\{ ignorePaths: \["\/metrics","metrics","\/internal\/\*"\] \}\) is invalid at "metrics": expected an array of paths starting with "\/".*; using the valid paths only$/,
       ),
     ]);
     const notAList = checkStartOptions({ ignorePaths: '/metrics' as unknown as string[] });
     expect(notAList.options).not.toHaveProperty('ignorePaths');
     expect(notAList.problems[0]).toMatch(/ignorePaths: "\/metrics".*using the environment or the default$/);
+  });
+
+  it('leaves OTELKIT_IGNORE_PATHS in force when no ignorePaths entry is valid', () => {
+    const { options, problems } = checkStartOptions({ ignorePaths: ['metrics', 'internal/*'] });
+    expect(options).not.toHaveProperty('ignorePaths');
+    expect(problems[0]).toMatch(
+      /is invalid at "metrics", "internal\/\*": .*; using the environment or the default$/,
+    );
+    // An empty list is a choice, not a mistake: no paths beyond the probes.
+    expect(checkStartOptions({ ignorePaths: [] })).toEqual({ options: { ignorePaths: [] }, problems: [] });
   });
 
   it('keeps the known instrumentations of a list with unknown ones', () => {

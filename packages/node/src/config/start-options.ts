@@ -63,14 +63,16 @@ export function checkStartOptions(options: StartOptions): CheckedStartOptions {
     }
   }
   if (options.ignorePaths !== undefined) {
-    const paths = Array.isArray(options.ignorePaths)
-      ? options.ignorePaths.filter((path) => typeof path === 'string' && isPathPattern(path))
-      : undefined;
-    if (paths === undefined || paths.length !== options.ignorePaths.length) {
+    const valid = (path: unknown) => typeof path === 'string' && isPathPattern(path);
+    const list: unknown[] | undefined = Array.isArray(options.ignorePaths) ? options.ignorePaths : undefined;
+    const rejected = list?.filter((path) => !valid(path)) ?? [];
+    if (list === undefined || rejected.length > 0) {
+      // With no valid entry left, the environment's list applies rather than none at all.
+      const kept = (list?.filter(valid) ?? []) as string[];
       problems.push(
-        `otelkit: start({ ignorePaths: ${show(options.ignorePaths)} }) is invalid: expected an array of paths starting with "/", a trailing "/*" for everything below one; ${paths ? 'using the valid paths only' : 'using the environment or the default'}`,
+        `otelkit: start({ ignorePaths: ${show(options.ignorePaths)} }) is invalid${list ? ` at ${rejected.map(show).join(', ')}` : ''}: expected an array of paths starting with "/", a trailing "/*" for everything below one (e.g. ["/metrics", "/internal/*"]); ${kept.length > 0 ? 'using the valid paths only' : 'using the environment or the default'}`,
       );
-      if (paths) checked.ignorePaths = paths;
+      if (kept.length > 0) checked.ignorePaths = kept;
       else delete checked.ignorePaths;
     }
   }
