@@ -52,6 +52,8 @@ const KEYED = {
   slackToken: ['posting via xoxb-123456789012-probe0slack', 'posting via ****'],
   stripeKey: ['charge with sk_live_probe4f1e2d3c5b6a refused', 'charge with **** refused'],
   googleKey: ['maps key AIzaSyProbe_0123456789-abcdefghijklmnop rejected', 'maps key **** rejected'],
+  // About one Google key in 64 ends in "-", where a word boundary cannot end the match.
+  googleKeyDash: ['maps key AIzaSyProbe_0123456789-abcdefghijklmno- rejected', 'maps key **** rejected'],
 } as const;
 const KEYED_SECRETS = [
   'hunter2-kv-probe',
@@ -65,9 +67,13 @@ const KEYED_SECRETS = [
   'xoxb-123456789012-probe0slack',
   'sk_live_probe4f1e2d3c5b6a',
   'AIzaSyProbe_0123456789-abcdefghijklmnop',
+  'AIzaSyProbe_0123456789-abcdefghijklmno-',
 ];
 // In an attribute whose name says nothing, the shape gives a token away.
 const SHAPED_TOKEN = 'github_pat_11PROBE0123456789abcdef_0123456789';
+// In a span's name and status message, which error text reaches as well as attributes.
+const NAMED_TOKEN = 'ghp_probeName0123456789abcdefABCDEF0123';
+const STATUS_TOKEN = 'xoxb-123456789012-probeStatus0';
 
 function expectNoSecret(where: string, serialized: string): void {
   for (const [kind, secret] of Object.entries(SECRETS)) {
@@ -156,6 +162,9 @@ describe('PII redaction in the Collector', () => {
     });
     span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
+    const named = app.span(`clone with ${NAMED_TOKEN}`);
+    named.setStatus({ code: SpanStatusCode.ERROR, message: `auth failed for ${STATUS_TOKEN}` });
+    named.end();
     for (const [index, body] of LOOKALIKES.entries()) {
       app.logger.emit({
         severityNumber: SeverityNumber.WARN,
@@ -186,6 +195,11 @@ describe('PII redaction in the Collector', () => {
     expect(serializedSpan).not.toContain(BASIC_CREDENTIAL);
     expect(serializedSpan).not.toContain(SECRETS.bearer);
     expect(received?.attributes['app.deploy.step']).toBe('git clone https://example.com/repo.git with ****');
+    const masked = await eventually('the span named after a token in the Tempo sink', async () =>
+      sinkSpans(stack.endpoints.sinkDir).find((s) => s.name.startsWith('clone with ')),
+    );
+    expect(masked.name).toBe('clone with ****');
+    expect(masked.statusMessage).toBe('auth failed for ****');
 
     const expectedCount = LOOKALIKES.length + Object.keys(KEYED).length + 1;
     const logs = await eventually('every lookalike log record in the Loki sink', async () => {

@@ -24,6 +24,8 @@ export interface SinkSpan {
   attributes: Attributes;
   resource: Attributes;
   statusCode: number;
+  /** The status description; empty when there is none. */
+  statusMessage: string;
 }
 
 /** A log record as the sink (standing in for Loki) received it. */
@@ -66,7 +68,7 @@ interface TracesLine {
         kind?: number;
         name: string;
         attributes?: KeyValue[];
-        status?: { code?: number };
+        status?: { code?: number; message?: string };
       }[];
     }[];
   }[];
@@ -98,6 +100,7 @@ export function sinkSpans(sinkDir: string): SinkSpan[] {
             attributes: flatten(span.attributes),
             resource,
             statusCode: span.status?.code ?? 0,
+            statusMessage: span.status?.message ?? '',
           });
         }
       }

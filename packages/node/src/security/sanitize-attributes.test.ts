@@ -74,6 +74,8 @@ describe('maskSecrets', () => {
     ['stripe sk_live_51HxAbCdEfGhIjKlMn failed', `stripe ${REDACTED} failed`],
     ['slack xoxb-123456789012-abcdefABCDEF posted', `slack ${REDACTED} posted`],
     ['aws key AKIAIOSFODNN7EXAMPLE denied', `aws key ${REDACTED} denied`],
+    ['maps key AIzaSyA0123456789abcdefghijklmnopqrstu- end', `maps key ${REDACTED} end`],
+    ['maps key AIzaSyA0123456789abcdefghijklmnopqrstuv end', `maps key ${REDACTED} end`],
     ['config secret: "abc def" loaded', `config secret: "${REDACTED}" loaded`],
     ["passphrase='correct horse' rejected", `passphrase='${REDACTED}' rejected`],
     ['{"passcode":"12 34","user":"bob"}', `{"passcode":"${REDACTED}","user":"bob"}`],
