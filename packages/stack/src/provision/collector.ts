@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { run } from '../exec.js';
 import { removeAbandonedBuilds } from './abandoned-builds.js';
+import { buildDirectory, installBuild } from './cache-entry.js';
 import { requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
 
@@ -38,7 +39,8 @@ export async function ensureCollector(root: string, cache: string, report: Repor
   const version = manifest.dist.version;
   const dir = join(cache, 'collector', `${version}-${manifestHash(text)}`);
   const binary = join(dir, COLLECTOR_BINARY);
-  if (existsSync(binary)) {
+  const complete = (entry: string) => existsSync(join(entry, COLLECTOR_BINARY));
+  if (complete(dir)) {
     report(`collector: reusing cached build ${binary} (manifest unchanged, nothing rebuilt)`);
     return { binary, built: false };
   }
@@ -46,7 +48,7 @@ export async function ensureCollector(root: string, cache: string, report: Repor
   const builder = await ensureBuilder(cache, version, report);
   for (const name of removeAbandonedBuilds(dirname(dir)))
     report(`collector: removed ${name}, left by a build cut short`);
-  const work = `${dir}.tmp-${process.pid}`;
+  const work = buildDirectory(dir);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   manifest.dist.output_path = work;
@@ -54,9 +56,11 @@ export async function ensureCollector(root: string, cache: string, report: Repor
   report(`collector: building ${COLLECTOR_BINARY} ${version} with ocb (first run only, several minutes)`);
   const started = Date.now();
   await run(builder, ['--config', join(work, 'manifest.yaml')], { cwd: work });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(work, dir);
-  report(`collector: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`);
+  report(
+    installBuild(work, dir, complete)
+      ? `collector: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`
+      : `collector: another run built ${binary} first; kept that one`,
+  );
   return { binary, built: true };
 }
 

@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from '../exec.js';
 import type { PinnedVersions } from '../versions.js';
 import { removeAbandonedBuilds } from './abandoned-builds.js';
+import { buildDirectory, installBuild } from './cache-entry.js';
 import type { Provisioned } from './collector.js';
 import { goBuild, requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
@@ -33,7 +34,8 @@ export async function ensureLoki(
 ): Promise<Provisioned> {
   const dir = join(cache, 'loki', `v${versions.loki}`);
   const binary = join(dir, 'loki');
-  if (existsSync(binary)) {
+  const complete = (entry: string) => existsSync(join(entry, 'loki'));
+  if (complete(dir)) {
     report(`loki: reusing cached build ${binary} (v${versions.loki}, nothing rebuilt)`);
     return { binary, built: false };
   }
@@ -44,7 +46,7 @@ export async function ensureLoki(
     report(`loki: removed ${name}, left by a build cut short`);
   const source = await downloadModule(`v${versions.loki}`);
   const work = `${dir}-source.tmp-${process.pid}`;
-  const out = `${dir}.tmp-${process.pid}`;
+  const out = buildDirectory(dir);
   for (const path of [work, out]) rmSync(path, { recursive: true, force: true });
   try {
     // The module cache is read-only, and the build edits go.mod.
@@ -63,13 +65,15 @@ export async function ensureLoki(
       version: { variable: `${LOKI_MODULE}/pkg/util/build.Version`, value: versions.loki },
       env: GO_ENV,
     });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(out, dir);
+    report(
+      installBuild(out, dir, complete)
+        ? `loki: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`
+        : `loki: another run built ${binary} first; kept that one`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   }
-  report(`loki: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`);
   return { binary, built: true };
 }
 

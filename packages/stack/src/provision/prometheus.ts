@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from '../exec.js';
 import type { PinnedVersions } from '../versions.js';
 import { removeAbandonedBuilds } from './abandoned-builds.js';
+import { buildDirectory, installBuild } from './cache-entry.js';
 import type { Provisioned } from './collector.js';
 import { goBuild, requireGo } from './go-toolchain.js';
 import type { Reporter } from './report.js';
@@ -31,7 +32,7 @@ export async function ensurePrometheus(
   const dir = join(cache, 'prometheus', `v${versions.prometheus}`);
   const binary = join(dir, 'prometheus');
   const promtool = join(dir, 'promtool');
-  if (existsSync(binary) && existsSync(promtool)) {
+  if (complete(dir)) {
     report(`prometheus: reusing cached build ${binary} (v${versions.prometheus}, nothing rebuilt)`);
     return { binary, promtool, built: false };
   }
@@ -52,7 +53,7 @@ export async function ensurePrometheus(
   await run('go', ['mod', 'tidy'], { cwd: work });
   for (const name of removeAbandonedBuilds(dirname(dir)))
     report(`prometheus: removed ${name}, left by a build cut short`);
-  const out = `${dir}.tmp-${process.pid}`;
+  const out = buildDirectory(dir);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   await goBuild({
@@ -61,10 +62,17 @@ export async function ensurePrometheus(
     out: `${out}/`,
     version: { variable: 'github.com/prometheus/common/version.Version', value: versions.prometheus },
   });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(out, dir);
-  report(`prometheus: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`);
+  report(
+    installBuild(out, dir, complete)
+      ? `prometheus: built ${binary} in ${Math.round((Date.now() - started) / 1000)} s`
+      : `prometheus: another run built ${binary} first; kept that one`,
+  );
   return { binary, promtool, built: true };
+}
+
+/** Whether a cache entry holds both binaries. */
+function complete(dir: string): boolean {
+  return existsSync(join(dir, 'prometheus')) && existsSync(join(dir, 'promtool'));
 }
 
 async function downloadGoMod(moduleVersion: string): Promise<string> {

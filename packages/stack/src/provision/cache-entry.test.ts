@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildDirectory, installBuild } from './cache-entry.js';
+
+let parent: string | undefined;
+afterEach(() => {
+  if (parent) rmSync(parent, { recursive: true, force: true });
+  parent = undefined;
+});
+
+/** A finished build of `who` in its build directory for `dir`. */
+function finishedBuild(dir: string, who: string): string {
+  const out = buildDirectory(dir);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'loki'), who);
+  return out;
+}
+
+const complete = (dir: string) => existsSync(join(dir, 'loki'));
+
+describe('installBuild', () => {
+  it('moves a finished build into place', () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    const out = finishedBuild(dir, 'this run');
+    expect(out).toBe(`${dir}.tmp-${process.pid}`);
+    expect(installBuild(out, dir, complete)).toBe(true);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("keeps the build another run completed meanwhile and discards this run's", () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'loki'), 'the other run');
+    const out = finishedBuild(dir, 'this run');
+    expect(installBuild(out, dir, complete)).toBe(false);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('the other run');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('replaces an entry that lacks a file of the build', () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'README'), 'left over');
+    const out = finishedBuild(dir, 'this run');
+    expect(installBuild(out, dir, complete)).toBe(true);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
+    expect(existsSync(join(dir, 'README'))).toBe(false);
+  });
+});
