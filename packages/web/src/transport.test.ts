@@ -35,25 +35,33 @@ function fakeCollector() {
   return { inner, requests };
 }
 
+/**
+ * A page view on a busy page: 150 spans of the app's (about 128 KB as one request) have ended
+ * under it, held by a batch processor in front of the exporter on a fake Collector.
+ */
+function busyPage() {
+  const collector = fakeCollector();
+  const exporter = new ResilientExporter(collector.inner, {
+    url: 'https://otel.example.com/v1/traces',
+    maxBufferedSpans: 1000,
+  });
+  const provider = new BasicTracerProvider({
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
+    ],
+  });
+  const tracer = provider.getTracer('@otelkit/web');
+  const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
+  const page = trace.setSpan(ROOT_CONTEXT, view);
+  for (let i = 0; i < 150; i++) {
+    tracer.startSpan(`late-${i}`, { attributes: { 'app.detail': 'y'.repeat(300) } }, page).end();
+  }
+  return { collector, exporter, provider, tracer, view, page };
+}
+
 describe('sending at page hide', () => {
   it('sends page view, vitals and errors first, in requests the browser keeps alive through unload', async () => {
-    const collector = fakeCollector();
-    const exporter = new ResilientExporter(collector.inner, {
-      url: 'https://otel.example.com/v1/traces',
-      maxBufferedSpans: 1000,
-    });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [
-        new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
-      ],
-    });
-    const tracer = provider.getTracer('@otelkit/web');
-    const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
-    const page = trace.setSpan(ROOT_CONTEXT, view);
-    // A busy page: 150 spans of the app's (about 128 KB as one request) end before the page goes.
-    for (let i = 0; i < 150; i++) {
-      tracer.startSpan(`late-${i}`, { attributes: { 'app.detail': 'y'.repeat(300) } }, page).end();
-    }
+    const { collector, exporter, provider, tracer, view, page } = busyPage();
     // Spans the size estimate could get wrong: many small attributes, non-ASCII text, events.
     const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`app.n${i}`, i]));
     tracer.startSpan('many', { attributes: many }, page).end();
@@ -95,22 +103,7 @@ describe('sending at page hide', () => {
 
 describe('leaving a visible page: pagehide, then visibilitychange in the same task', () => {
   it('keeps the final CLS/INP of the second flush inside the keepalive budget on a busy page', async () => {
-    const collector = fakeCollector();
-    const exporter = new ResilientExporter(collector.inner, {
-      url: 'https://otel.example.com/v1/traces',
-      maxBufferedSpans: 1000,
-    });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [
-        new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
-      ],
-    });
-    const tracer = provider.getTracer('@otelkit/web');
-    const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
-    const page = trace.setSpan(ROOT_CONTEXT, view);
-    for (let i = 0; i < 150; i++) {
-      tracer.startSpan(`late-${i}`, { attributes: { 'app.detail': 'y'.repeat(300) } }, page).end();
-    }
+    const { collector, exporter, provider, view, page } = busyPage();
     provider.getTracer(WEB_VITALS_SCOPE).startSpan('LCP', {}, page).end();
     view.end();
     // pagehide: the page view and what is final go; the app's spans wait for visibilitychange.

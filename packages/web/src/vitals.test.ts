@@ -29,17 +29,23 @@ function cls(value: number): AnyMetric {
   } as unknown as AnyMetric;
 }
 
+/** Vitals of a page load at `/`, sent to an in-memory exporter as their spans end. */
+function startVitals() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const load = { page: '/', parent: ROOT_CONTEXT };
+  const vitals = new Vitals(
+    provider.getTracer('vitals'),
+    () => load,
+    () => load,
+  );
+  vitals.start();
+  return { exporter, vitals };
+}
+
 describe('Core Web Vitals', () => {
   it('re-sends CLS/INP whose value grew after the first hide, with the same id; unchanged ones once', () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const load = { page: '/', parent: ROOT_CONTEXT };
-    const vitals = new Vitals(
-      provider.getTracer('vitals'),
-      () => load,
-      () => load,
-    );
-    vitals.start();
+    const { exporter, vitals } = startVitals();
     const report = callbacks.get('CLS') as (metric: AnyMetric) => void;
     // web-vitals reports the same metric object, its value updated, as it grows.
     const metric = cls(0.02);
@@ -119,15 +125,7 @@ describe('place on the page-load timeline', () => {
   afterEach(() => vi.restoreAllMocks());
 
   function record(...metrics: AnyMetric[]) {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const load = { page: '/', parent: ROOT_CONTEXT };
-    const vitals = new Vitals(
-      provider.getTracer('vitals'),
-      () => load,
-      () => load,
-    );
-    vitals.start();
+    const { exporter, vitals } = startVitals();
     for (const metric of metrics) (callbacks.get(metric.name) as (metric: AnyMetric) => void)(metric);
     vitals.flush();
     return (name: string) => {
