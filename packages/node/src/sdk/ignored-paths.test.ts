@@ -10,20 +10,32 @@ describe('pathMatcher', () => {
       expect(ignored(path), path).toBe(false);
   });
 
-  it('reaches a path in the forms a router takes it in', () => {
-    const ignored = pathMatcher(['/healthz', '/Internal/*']);
-    // Express matches in any case and with a trailing slash; Fastify percent-decodes; a proxy or
-    // client may send the absolute form.
+  it('matches without trailing slashes, and an absolute-form target by its path', () => {
+    const ignored = pathMatcher(['/healthz', '/internal/*']);
     for (const path of [
       '/healthz/',
-      '/HEALTHZ',
-      '/%68ealthz',
+      '/healthz//',
       'http://127.0.0.1:8080/healthz',
-      '/internal/Stats',
-      '/INTERNAL',
+      'http://h/internal/stats',
     ])
       expect(ignored(path), path).toBe(true);
-    for (const path of ['/healthz/x', '/%zzhealthz', 'not a url', '/%2Fhealthz'])
+    for (const path of ['/healthz/x', 'http://h', 'http://h/', '*', '127.0.0.1:443', 'not a url'])
+      expect(ignored(path), path).toBe(false);
+  });
+
+  it('keeps forms that some router sends to another handler', () => {
+    const ignored = pathMatcher(['/metrics', '/internal/*']);
+    for (const path of [
+      // Fastify and most routers are case-sensitive: /Metrics may be a /:page request.
+      '/Metrics',
+      '/INTERNAL/stats',
+      // Express matches the encoded path: /internal%2Fstats is one segment, not /internal/stats.
+      '/internal%2Fstats',
+      '/%6Detrics',
+      // Dot segments are not resolved by routers, so /api/../metrics is an /api/* request.
+      'http://h/api/../metrics',
+      '/api/../metrics',
+    ])
       expect(ignored(path), path).toBe(false);
   });
 

@@ -8,9 +8,13 @@ export const CONVENTIONAL_PROBE_PATHS: readonly string[] = ['/healthz', '/livez'
 /**
  * A test for request paths (without the query) against `patterns`: a pattern matches its path
  * exactly, and one ending in `/*` also matches everything below it (`/internal/*` matches
- * `/internal` and `/internal/stats`). Both sides are compared as routers would reach one handler:
- * in any case and without trailing slashes (Express's defaults), percent-decoded (Fastify's), and
- * an absolute-form target (`GET http://host/healthz`) by its path.
+ * `/internal` and `/internal/stats`). Trailing slashes do not count, and an absolute-form target
+ * (`GET http://host/healthz`) is compared by its path.
+ *
+ * Nothing else is normalised: case, percent-escapes and dot segments route differently in
+ * different routers (Fastify is case-sensitive and decodes, Express is neither), and a variant
+ * that one of them sends to another handler must keep its span. A probe sent in an odd form
+ * costs one extra span; an ignored request of another route would be lost.
  */
 export function pathMatcher(patterns: readonly string[]): (path: string) => boolean {
   const exact = new Set<string>();
@@ -31,27 +35,19 @@ export function pathMatcher(patterns: readonly string[]): (path: string) => bool
   };
 }
 
-/** `path` as a router compares it; the common case, a plain lower-case path, costs two scans. */
+/** `path` without trailing slashes, and an absolute-form target by its path, cut as sent. */
 function routedPath(path: string): string {
   let routed = path;
   if (routed.charCodeAt(0) !== SLASH) {
-    try {
-      routed = new URL(routed).pathname;
-    } catch {
-      return routed;
-    }
-  }
-  if (routed.includes('%')) {
-    try {
-      routed = decodeURIComponent(routed);
-    } catch {
-      // Malformed escapes: routers answer 400 and match nothing, so neither does this.
-    }
+    // `scheme://authority/path`; `*` (OPTIONS) and authority-form targets (CONNECT) have no path.
+    const authority = routed.indexOf('://');
+    if (authority <= 0) return routed;
+    const start = routed.indexOf('/', authority + 3);
+    routed = start === -1 ? '/' : routed.slice(start);
   }
   let end = routed.length;
   while (end > 1 && routed.charCodeAt(end - 1) === SLASH) end--;
-  if (end < routed.length) routed = routed.slice(0, end);
-  return routed.toLowerCase();
+  return end < routed.length ? routed.slice(0, end) : routed;
 }
 
 const SLASH = 0x2f;
