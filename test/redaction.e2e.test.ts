@@ -35,6 +35,8 @@ const LOOKALIKES = [
   'password reset email sent: ok',
   'Bearer token expired',
   'secret rotation scheduled: tonight',
+  // Not base32, so no AWS key id.
+  'listing /regions/ASIAPACIFICREGION123',
 ] as const;
 
 // Credentials in the forms logs and headers carry them; each secret is unique, as above.
@@ -48,7 +50,7 @@ const KEYED = {
   spacedKey: ['retrying with DB_PASSWORD = s3cr3t-probe now', 'retrying with DB_PASSWORD = [REDACTED] now'],
   // Tokens with no name before them, known by their shape alone; the redaction processor masks them.
   githubToken: ['cloning with ghp_probe0123456789abcdefABCDEF012345xyz failed', 'cloning with **** failed'],
-  awsKeyId: ['signing as AKIAPROBE01234567890 in eu-west-1', 'signing as **** in eu-west-1'],
+  awsKeyId: ['signing as AKIAPROBE234567ABCDE in eu-west-1', 'signing as **** in eu-west-1'],
   slackToken: ['posting via xoxb-123456789012-probe0slack', 'posting via ****'],
   stripeKey: ['charge with sk_live_probe4f1e2d3c5b6a refused', 'charge with **** refused'],
   googleKey: ['maps key AIzaSyProbe_0123456789-abcdefghijklmnop rejected', 'maps key **** rejected'],
@@ -63,7 +65,7 @@ const KEYED_SECRETS = [
   'sk-live-4f1e2d3c5b6a',
   's3cr3t-probe',
   'ghp_probe0123456789abcdefABCDEF012345xyz',
-  'AKIAPROBE01234567890',
+  'AKIAPROBE234567ABCDE',
   'xoxb-123456789012-probe0slack',
   'sk_live_probe4f1e2d3c5b6a',
   'AIzaSyProbe_0123456789-abcdefghijklmnop',

@@ -107,6 +107,9 @@ describe('maskSecrets', () => {
     'see https://example.com/users/bob@example.com for details',
     'see https://example.com:8443/users/bob@example.com for details',
     'clone https://bob@example.com/repo.git, then mail ops@example.com',
+    // Not base32, so no AWS key id; longer than a Google key, so no Google key.
+    'GET /regions/ASIAPACIFICREGION123',
+    `GET /static/AIza${'x'.repeat(50)}`,
   ])('leaves %s alone', (input) => {
     expect(maskSecrets(input)).toBe(input);
   });

@@ -108,8 +108,9 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // Tokens whose shape names them wherever they appear: GitHub, Stripe secret, Slack, AWS access
   // key ids, Google API keys.
   [
-    // A Google key may end in "-", after which \b finds no boundary: it goes without one.
-    /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16})\b|AIza[\w-]{35})/g,
+    // AWS key ids are base32, so "ASIAPACIFICREGION123" is no key. A Google key may end in "-",
+    // after which \b finds no boundary: a lookahead ends it, so a longer word is left whole.
+    /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z2-7]{16})\b|AIza[\w-]{35}(?![\w-]))/g,
     REDACTED,
   ],
   // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
