@@ -39,11 +39,11 @@ function fakeCollector() {
  * A page view on a busy page: 150 spans of the app's (about 128 KB as one request) have ended
  * under it, held by a batch processor in front of the exporter on a fake Collector.
  */
-function busyPage() {
+function busyPage(maxBufferedSpans = 1000) {
   const collector = fakeCollector();
   const exporter = new ResilientExporter(collector.inner, {
     url: 'https://otel.example.com/v1/traces',
-    maxBufferedSpans: 1000,
+    maxBufferedSpans,
   });
   const provider = new BasicTracerProvider({
     spanProcessors: [
@@ -127,6 +127,18 @@ describe('leaving a visible page: pagehide, then visibilitychange in the same ta
     expect(new Set(names).size).toBe(153);
     expect(names).toHaveLength(153);
     expect(exporter.stats()).toMatchObject({ buffered: 0 });
+  });
+
+  it('holds back no more than the buffer takes, dropping the oldest and counting them', async () => {
+    const { collector, exporter, provider, view } = busyPage(100);
+    view.end();
+    await exporter.flushOnHide(() => provider.forceFlush(), { urgentOnly: true });
+    expect(collector.requests.flatMap((r) => r.spans.map((s) => s.name))).toEqual(['page view']);
+    expect(exporter.stats()).toMatchObject({ buffered: 100, dropped: 50 });
+    await exporter.flushOnHide(() => provider.forceFlush());
+    const names = collector.requests.slice(1).flatMap((r) => r.spans.map((s) => s.name));
+    expect(names[0]).toBe('late-50');
+    expect(names).toHaveLength(100);
   });
 });
 

@@ -236,6 +236,7 @@ export class ResilientExporter implements SpanExporter {
     if (urgentOnly) {
       // Kept in order in the buffer, which the next hide sends first thing after its urgent spans.
       this.buffer.push(...spans.filter((s) => !urgent(s)));
+      this.trimBuffer();
       spans = spans.filter(urgent);
     }
     if (spans.length === 0) return;
@@ -297,12 +298,17 @@ export class ResilientExporter implements SpanExporter {
   private enqueue(spans: ReadableSpan[]): void {
     if (spans.length === 0) return;
     this.buffer.push(...spans);
+    this.trimBuffer();
+    this.scheduleRetry();
+  }
+
+  /** Drops the oldest spans over maxBufferedSpans, and counts them. */
+  private trimBuffer(): void {
     const excess = this.buffer.length - this.options.maxBufferedSpans;
     if (excess > 0) {
       this.buffer.splice(0, excess);
       this.stats_.dropped += excess;
     }
-    this.scheduleRetry();
   }
 
   private send(spans: ReadableSpan[], done: () => void): void {
@@ -403,11 +409,7 @@ export class ResilientExporter implements SpanExporter {
         }
         // Back in front, so order and the drop-oldest rule hold; then wait longer.
         this.buffer.unshift(...batch);
-        const excess = this.buffer.length - this.options.maxBufferedSpans;
-        if (excess > 0) {
-          this.buffer.splice(0, excess);
-          this.stats_.dropped += excess;
-        }
+        this.trimBuffer();
         this.stats_.state = 'down';
         this.scheduleRetry();
       });
