@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,5 +59,16 @@ describe('installBuild', () => {
     expect(installBuild(out, dir, complete)).toBe(true);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
     expect(existsSync(join(dir, 'README'))).toBe(false);
+    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+  });
+
+  it('replaces an entry emptied by hand', () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    mkdirSync(dir);
+    const out = finishedBuild(dir, 'this run');
+    expect(installBuild(out, dir, complete)).toBe(true);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
+    expect(readdirSync(parent)).toEqual(['v3.5.5']);
   });
 });
