@@ -8,13 +8,14 @@ export const CONVENTIONAL_PROBE_PATHS: readonly string[] = ['/healthz', '/livez'
 /**
  * A test for request paths (without the query) against `patterns`: a pattern matches its path
  * exactly, and one ending in `/*` also matches everything below it (`/internal/*` matches
- * `/internal` and `/internal/stats`). Trailing slashes do not count, and an absolute-form target
- * (`GET http://host/healthz`) is compared by its path.
+ * `/internal` and `/internal/stats`). One trailing slash does not count, as in Express's default
+ * routing; Fastify's default answers such a path 404, which is no other route's request either.
  *
- * Nothing else is normalised: case, percent-escapes and dot segments route differently in
- * different routers (Fastify is case-sensitive and decodes, Express is neither), and a variant
- * that one of them sends to another handler must keep its span. A probe sent in an odd form
- * costs one extra span; an ignored request of another route would be lost.
+ * Nothing else is normalised: case, percent-escapes, dot segments and the host of an
+ * absolute-form target (`GET http://host/healthz`) are read differently by different routers
+ * (Fastify is case-sensitive and decodes, Express is neither), and a request that one of them
+ * sends to another route must keep its span. A probe sent in an odd form costs one extra span;
+ * an ignored request of another route would be lost.
  */
 export function pathMatcher(patterns: readonly string[]): (path: string) => boolean {
   const exact = new Set<string>();
@@ -35,19 +36,9 @@ export function pathMatcher(patterns: readonly string[]): (path: string) => bool
   };
 }
 
-/** `path` without trailing slashes, and an absolute-form target by its path, cut as sent. */
+/** `path` without one trailing slash. */
 function routedPath(path: string): string {
-  let routed = path;
-  if (routed.charCodeAt(0) !== SLASH) {
-    // `scheme://authority/path`; `*` (OPTIONS) and authority-form targets (CONNECT) have no path.
-    const authority = routed.indexOf('://');
-    if (authority <= 0) return routed;
-    const start = routed.indexOf('/', authority + 3);
-    routed = start === -1 ? '/' : routed.slice(start);
-  }
-  let end = routed.length;
-  while (end > 1 && routed.charCodeAt(end - 1) === SLASH) end--;
-  return end < routed.length ? routed.slice(0, end) : routed;
+  return path.length > 1 && path.charCodeAt(path.length - 1) === SLASH ? path.slice(0, -1) : path;
 }
 
 const SLASH = 0x2f;
