@@ -108,9 +108,10 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // Tokens whose shape names them wherever they appear: GitHub, Stripe secret, Slack, AWS access
   // key ids, Google API keys.
   [
-    // AWS key ids are base32, so "ASIAPACIFICREGION123" is no key. A Google key may end in "-",
-    // after which \b finds no boundary: a lookahead ends it, so a longer word is left whole.
-    /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z2-7]{16})\b|AIza[\w-]{35}(?![\w-]))/g,
+    // AWS key ids are base32, so "ASIAPACIFICREGION123" is no key. A Google key has no end
+    // boundary: it may end in "-", where \b finds none, and one written with a suffix
+    // ("AIza…-prod") is still a key. A longer word starting with AIza loses 39 characters.
+    /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z2-7]{16})\b|AIza[\w-]{35})/g,
     REDACTED,
   ],
   // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
