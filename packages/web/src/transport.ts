@@ -234,9 +234,10 @@ export class ResilientExporter implements SpanExporter {
     // and a Collector that was down a moment ago may well be back.
     let spans = hidden.concat(this.buffer.splice(0));
     if (urgentOnly) {
-      // Kept in order in the buffer, which the next hide sends first thing after its urgent spans.
+      // Kept in order in the buffer, which the next hide, in the same task, sends first thing
+      // after its urgent spans. Not trimmed: the cap is for outages, and the next hide takes the
+      // whole buffer, so holding back adds no more than one flush.
       this.buffer.push(...spans.filter((s) => !urgent(s)));
-      this.trimBuffer();
       spans = spans.filter(urgent);
     }
     if (spans.length === 0) return;
@@ -414,8 +415,11 @@ export class ResilientExporter implements SpanExporter {
         this.scheduleRetry();
       });
     } catch {
+      // As a failed export: without the state down, scheduleRetry would not retry at all.
       this.retrying = 0;
       this.buffer.unshift(...batch);
+      this.trimBuffer();
+      this.stats_.state = 'down';
       this.scheduleRetry();
     }
   }
