@@ -62,6 +62,37 @@ describe('installBuild', () => {
     expect(readdirSync(parent)).toEqual(['v3.5.5']);
   });
 
+  it('keeps the build another run puts in place while this run replaces an incomplete entry', () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'README'), 'left over');
+    const out = finishedBuild(dir, 'this run');
+    let checks = 0;
+    // The other run completes the entry just after this run first finds it incomplete.
+    const racing = (entry: string) => {
+      const found = complete(entry);
+      if (entry === dir && ++checks === 1) writeFileSync(join(dir, 'loki'), 'the other run');
+      return found;
+    };
+    expect(installBuild(out, dir, racing)).toBe(false);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('the other run');
+    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+  });
+
+  it('replaces an incomplete entry where an earlier process of the same pid left its stale name', () => {
+    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+    const dir = join(parent, 'v3.5.5');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'README'), 'left over');
+    mkdirSync(`${dir}.stale.tmp-${process.pid}`);
+    writeFileSync(join(`${dir}.stale.tmp-${process.pid}`, 'README'), 'left over before');
+    const out = finishedBuild(dir, 'this run');
+    expect(installBuild(out, dir, complete)).toBe(true);
+    expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
+    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+  });
+
   it('replaces an entry emptied by hand', () => {
     parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
     const dir = join(parent, 'v3.5.5');

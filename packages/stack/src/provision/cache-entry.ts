@@ -9,10 +9,9 @@ export function buildDirectory(dir: string): string {
 }
 
 /**
- * Puts the finished build in `out` in place as the cache entry `dir`, by renames only, so that no
- * moment leaves `dir` without a binary under a process that may be starting it. When another
- * provision run (a second terminal, a parallel CI job) has completed `dir` meanwhile, its build
- * stays and `out` is discarded.
+ * Puts the finished build in `out` in place as the cache entry `dir`, by renames, so that a
+ * complete build is never deleted. When another provision run (a second terminal, a parallel CI
+ * job) has completed `dir` meanwhile, its build stays and `out` is discarded.
  *
  * @param complete - whether a cache entry holds every file of a build.
  * @returns whether `out` became the cache entry.
@@ -24,13 +23,22 @@ export function installBuild(out: string, dir: string, complete: (dir: string) =
     rmSync(out, { recursive: true, force: true });
     return false;
   }
-  // An incomplete entry (from an older layout, or emptied by hand) goes aside in one rename, so
-  // that deleting it can never delete a build another run puts in place meanwhile.
+  // An incomplete entry (from an older layout, or emptied by hand) goes aside in one rename, and
+  // is deleted only once it is known not to be a build another run has put in place meanwhile.
+  // A stale name of this pid may be left by an earlier process that had the same pid.
   const stale = buildDirectory(`${dir}.stale`);
+  rmSync(stale, { recursive: true, force: true });
   try {
     renameSync(dir, stale);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (complete(stale)) {
+    // Another run's build, installed between the check above and the rename: it goes back.
+    renamedInto(stale, dir);
+    rmSync(out, { recursive: true, force: true });
+    rmSync(stale, { recursive: true, force: true });
+    return false;
   }
   const installed = renamedInto(out, dir);
   if (!installed) {
