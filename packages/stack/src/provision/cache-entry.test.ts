@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDirectory, installBuild } from './cache-entry.js';
 
@@ -28,10 +28,20 @@ function finishedBuild(dir: string, who: string): string {
 
 const complete = (dir: string) => existsSync(join(dir, 'loki'));
 
+/** The path of a cache entry in a fresh cache; with `files`, an entry already there holding them. */
+function cacheEntry(files?: Record<string, string>): string {
+  parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
+  const dir = join(parent, 'v3.5.5');
+  if (files) {
+    mkdirSync(dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
 describe('installBuild', () => {
   it('moves a finished build into place', () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
+    const dir = cacheEntry();
     const out = finishedBuild(dir, 'this run');
     expect(out).toBe(`${dir}.tmp-${process.pid}`);
     expect(installBuild(out, dir, complete)).toBe(true);
@@ -40,10 +50,7 @@ describe('installBuild', () => {
   });
 
   it("keeps the build another run completed meanwhile and discards this run's", () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'loki'), 'the other run');
+    const dir = cacheEntry({ loki: 'the other run' });
     const out = finishedBuild(dir, 'this run');
     expect(installBuild(out, dir, complete)).toBe(false);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('the other run');
@@ -51,22 +58,16 @@ describe('installBuild', () => {
   });
 
   it('replaces an entry that lacks a file of the build', () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'README'), 'left over');
+    const dir = cacheEntry({ README: 'left over' });
     const out = finishedBuild(dir, 'this run');
     expect(installBuild(out, dir, complete)).toBe(true);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
     expect(existsSync(join(dir, 'README'))).toBe(false);
-    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+    expect(readdirSync(dirname(dir))).toEqual(['v3.5.5']);
   });
 
   it('keeps the build another run puts in place while this run replaces an incomplete entry', () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'README'), 'left over');
+    const dir = cacheEntry({ README: 'left over' });
     const out = finishedBuild(dir, 'this run');
     let checks = 0;
     // The other run completes the entry just after this run first finds it incomplete.
@@ -77,29 +78,24 @@ describe('installBuild', () => {
     };
     expect(installBuild(out, dir, racing)).toBe(false);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('the other run');
-    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+    expect(readdirSync(dirname(dir))).toEqual(['v3.5.5']);
   });
 
   it('replaces an incomplete entry where an earlier process of the same pid left its stale name', () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'README'), 'left over');
+    const dir = cacheEntry({ README: 'left over' });
     mkdirSync(`${dir}.stale.tmp-${process.pid}`);
     writeFileSync(join(`${dir}.stale.tmp-${process.pid}`, 'README'), 'left over before');
     const out = finishedBuild(dir, 'this run');
     expect(installBuild(out, dir, complete)).toBe(true);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
-    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+    expect(readdirSync(dirname(dir))).toEqual(['v3.5.5']);
   });
 
   it('replaces an entry emptied by hand', () => {
-    parent = mkdtempSync(join(tmpdir(), 'otelkit-cache-'));
-    const dir = join(parent, 'v3.5.5');
-    mkdirSync(dir);
+    const dir = cacheEntry({});
     const out = finishedBuild(dir, 'this run');
     expect(installBuild(out, dir, complete)).toBe(true);
     expect(readFileSync(join(dir, 'loki'), 'utf8')).toBe('this run');
-    expect(readdirSync(parent)).toEqual(['v3.5.5']);
+    expect(readdirSync(dirname(dir))).toEqual(['v3.5.5']);
   });
 });
