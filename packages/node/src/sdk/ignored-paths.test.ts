@@ -16,6 +16,10 @@ describe('pathMatcher', () => {
       expect(ignored(path), path).toBe(true);
     for (const path of ['/healthz/x', '/healthz//', '*', '127.0.0.1:443', 'not a url'])
       expect(ignored(path), path).toBe(false);
+    // A load balancer's default check is often /; Express 4 routes // elsewhere.
+    const root = pathMatcher(['/']);
+    expect(root('/')).toBe(true);
+    expect(root('//')).toBe(false);
   });
 
   it('keeps forms that some router sends to another route', () => {

@@ -9,7 +9,9 @@ export const CONVENTIONAL_PROBE_PATHS: readonly string[] = ['/healthz', '/livez'
  * A test for request paths (without the query) against `patterns`: a pattern matches its path
  * exactly, and one ending in `/*` also matches everything below it (`/internal/*` matches
  * `/internal` and `/internal/stats`). One trailing slash does not count, as in Express's default
- * routing; Fastify's default answers such a path 404, which is no other route's request either.
+ * routing. That is the one leniency, and a trade-off: probes configured with a slash are common,
+ * while Fastify answers such a path 404 by default and sends it to another route only when it has
+ * a wildcard one (`/*`, a single-page app's fallback).
  *
  * Nothing else is normalised: case, percent-escapes, dot segments and the host of an
  * absolute-form target (`GET http://host/healthz`) are read differently by different routers
@@ -36,9 +38,12 @@ export function pathMatcher(patterns: readonly string[]): (path: string) => bool
   };
 }
 
-/** `path` without one trailing slash. */
+/** `path` without one trailing slash; `//` stays, as Express 4 routes it elsewhere than `/`. */
 function routedPath(path: string): string {
-  return path.length > 1 && path.charCodeAt(path.length - 1) === SLASH ? path.slice(0, -1) : path;
+  const last = path.length - 1;
+  return last > 0 && path.charCodeAt(last) === SLASH && path.charCodeAt(last - 1) !== SLASH
+    ? path.slice(0, -1)
+    : path;
 }
 
 const SLASH = 0x2f;
