@@ -129,6 +129,30 @@ describe('leaving a visible page: pagehide, then visibilitychange in the same ta
     expect(exporter.stats()).toMatchObject({ buffered: 0 });
   });
 
+  it('holds back at most one flush over the cap when the full hide never comes', async () => {
+    // The Collector refuses the page, so nothing drains or retries the buffer.
+    const inner: SpanExporter = {
+      export: (_spans, done) => done({ code: 1, error: new Error('non-retryable status 403') }),
+      shutdown: () => Promise.resolve(),
+    };
+    const exporter = new ResilientExporter(inner, {
+      url: 'https://otel.example.com/v1/traces',
+      maxBufferedSpans: 100,
+    });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
+    });
+    const tracer = provider.getTracer('@otelkit/web');
+    for (let round = 0; round < 5; round++) {
+      const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
+      const page = trace.setSpan(ROOT_CONTEXT, view);
+      for (let i = 0; i < 150; i++) tracer.startSpan(`late-${i}`, {}, page).end();
+      view.end();
+      await exporter.flushOnHide(() => provider.forceFlush(), { urgentOnly: true });
+    }
+    expect(exporter.stats()).toMatchObject({ state: 'refused', buffered: 250, dropped: 500 });
+  });
+
   it('holds back more than an outage may buffer, and sends it all at the next hide', async () => {
     const { collector, exporter, provider, view } = busyPage(100);
     view.end();

@@ -230,13 +230,15 @@ export class ResilientExporter implements SpanExporter {
   }
 
   private sendOnHide(hidden: ReadableSpan[], urgentOnly: boolean): void {
+    // Spans held back at an earlier pagehide whose full hide never came, while the Collector
+    // refuses the page, are trimmed by nothing else: holding back adds at most one flush.
+    if (urgentOnly) this.trimBuffer();
     // What an outage left in the buffer goes too: a retry timer never fires once the page is gone,
     // and a Collector that was down a moment ago may well be back.
     let spans = hidden.concat(this.buffer.splice(0));
     if (urgentOnly) {
       // Kept in order in the buffer, which the next hide, in the same task, sends first thing
-      // after its urgent spans. Not trimmed: the cap is for outages, and the next hide takes the
-      // whole buffer, so holding back adds no more than one flush.
+      // after its urgent spans. Not trimmed: the cap is for outages, and that hide sends them all.
       this.buffer.push(...spans.filter((s) => !urgent(s)));
       spans = spans.filter(urgent);
     }
