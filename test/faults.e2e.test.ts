@@ -7,7 +7,7 @@ import type { Stack } from '@otelkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { eventually } from './helpers/poll.js';
-import { activeAlerts, query } from './helpers/prometheus.js';
+import { activeAlerts, query, storedValues } from './helpers/prometheus.js';
 import { sinkLogs } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
@@ -35,10 +35,13 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     const app = serviceTelemetry(running.endpoints.otlpHttp, 'outage-probe');
     const ticks = app.meter.createCounter('outage.probe.ticks');
     let sent = 0;
+    // When each cumulative value left the app, so that a failure can say where a lost one fell.
+    const sentAt: number[] = [];
     const tick = async () => {
       ticks.add(1);
       await app.flush();
       sent++;
+      sentAt[sent] = Date.now();
       await sleep(1000);
     };
 
@@ -46,13 +49,15 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     await running.processes.prometheus.stop();
     const outageStarted = Date.now();
     while (Date.now() - outageStarted < 60_000) await tick();
+    const outageEnded = Date.now();
     await running.processes.prometheus.start();
     for (let i = 0; i < 10; i++) await tick();
 
     const selector = 'outage_probe_ticks_total{job="outage-probe"}';
     // The backlog drains within seconds on a quiet machine (about 84 s for the whole test); the
     // wait is generous because the full suite shares 2 cores, where it once did not finish in 120 s.
-    // A failure says how far delivery got and what the Collector logged about Prometheus.
+    // A failure says how far delivery got, which values are missing and when they were sent,
+    // what the exporters gave up on, and what the Collector logged about Prometheus.
     const stored = await eventually(
       `all ${sent} samples in Prometheus`,
       async () => {
@@ -61,10 +66,25 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
         return sample.value;
       },
       { timeoutMs: 240_000, intervalMs: 2000 },
-    ).catch((error: Error) => {
+    ).catch(async (error: Error) => {
+      const [values = []] = await storedValues(running.endpoints.prometheus, selector, '30m');
+      const missing = Array.from({ length: sent }, (_, i) => i + 1)
+        .filter((value) => !values.includes(value))
+        .map((value) => {
+          const at = sentAt[value] ?? 0;
+          const when = at < outageStarted ? 'before' : at < outageEnded ? 'during' : 'after';
+          return `${value} (sent ${when} the outage, ${((at - outageStarted) / 1000).toFixed(1)} s from its start)`;
+        });
+      const failed = await query(
+        running.endpoints.prometheus,
+        `sum by (exporter) (${CollectorMetrics.exporterSendFailedMetricPoints}{job="${COLLECTOR_SCRAPE_JOB}"})`,
+      );
+      const gaveUp = failed.map((f) => `${f.metric.exporter} ${f.value}`).join(', ') || 'none recorded';
       const log = readFileSync(running.processes.collector.spec.logFile, 'utf8').split('\n');
       const about = log.filter((line) => line.includes('otlp_http/prometheus')).slice(-5);
-      throw new Error(`${error.message}; Collector log on otlp_http/prometheus:\n${about.join('\n')}`);
+      throw new Error(
+        `${error.message}; missing values: ${missing.join(', ') || 'none'}; metric points exporters gave up on: ${gaveUp}; Collector log on otlp_http/prometheus:\n${about.join('\n')}`,
+      );
     });
     expect(stored).toBe(sent);
     const [last] = await query(running.endpoints.prometheus, `max_over_time(${selector}[30m])`);

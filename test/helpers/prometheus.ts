@@ -28,6 +28,14 @@ export async function query(base: string, promql: string): Promise<Sample[]> {
   return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 
+/** The raw values stored for each series `selector` matches over the last `window` (e.g. `30m`). */
+export async function storedValues(base: string, selector: string, window: string): Promise<number[][]> {
+  const data = await api<{ result: { values: [number, string][] }[] }>(base, '/api/v1/query', {
+    query: `${selector}[${window}]`,
+  });
+  return data.result.map((r) => r.values.map(([, value]) => Number(value)));
+}
+
 /** Exemplars of the series a selector matches, over the last `windowSeconds`. */
 export async function queryExemplars(
   base: string,
