@@ -410,20 +410,24 @@ export class ResilientExporter implements SpanExporter {
           this.onUp();
           return;
         }
-        // Back in front, so order and the drop-oldest rule hold; then wait longer.
-        this.buffer.unshift(...batch);
-        this.trimBuffer();
-        this.stats_.state = 'down';
-        this.scheduleRetry();
+        this.putBack(batch);
       });
     } catch {
-      // As a failed export: without the state down, scheduleRetry would not retry at all.
       this.retrying = 0;
-      this.buffer.unshift(...batch);
-      this.trimBuffer();
-      this.stats_.state = 'down';
-      this.scheduleRetry();
+      this.putBack(batch);
     }
+  }
+
+  /**
+   * A drain batch that failed, or whose export threw, goes back in front, so order and the
+   * drop-oldest rule hold; then the exporter is down, without which scheduleRetry would not
+   * retry, and waits longer.
+   */
+  private putBack(batch: ReadableSpan[]): void {
+    this.buffer.unshift(...batch);
+    this.trimBuffer();
+    this.stats_.state = 'down';
+    this.scheduleRetry();
   }
 
   /** Sends what the processor has handed over and is not buffered. */
