@@ -35,13 +35,9 @@ function fakeCollector() {
   return { inner, requests };
 }
 
-/**
- * A page view on a busy page: 150 spans of the app's (about 128 KB as one request) have ended
- * under it, held by a batch processor in front of the exporter on a fake Collector.
- */
-function busyPage(maxBufferedSpans = 1000) {
-  const collector = fakeCollector();
-  const exporter = new ResilientExporter(collector.inner, {
+/** A page's exporter on `inner`, with a batch processor that sends only when flushed. */
+function pageExporter(inner: SpanExporter, maxBufferedSpans = 100) {
+  const exporter = new ResilientExporter(inner, {
     url: 'https://otel.example.com/v1/traces',
     maxBufferedSpans,
   });
@@ -50,7 +46,16 @@ function busyPage(maxBufferedSpans = 1000) {
       new BatchSpanProcessor(exporter, { maxExportBatchSize: 256, scheduledDelayMillis: 60_000 }),
     ],
   });
-  const tracer = provider.getTracer('@otelkit/web');
+  return { exporter, provider, tracer: provider.getTracer('@otelkit/web') };
+}
+
+/**
+ * A page view on a busy page: 150 spans of the app's (about 128 KB as one request) have ended
+ * under it, held by a batch processor in front of the exporter on a fake Collector.
+ */
+function busyPage(maxBufferedSpans = 1000) {
+  const collector = fakeCollector();
+  const { exporter, provider, tracer } = pageExporter(collector.inner, maxBufferedSpans);
   const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
   const page = trace.setSpan(ROOT_CONTEXT, view);
   for (let i = 0; i < 150; i++) {
@@ -135,14 +140,7 @@ describe('leaving a visible page: pagehide, then visibilitychange in the same ta
       export: (_spans, done) => done({ code: 1, error: new Error('non-retryable status 403') }),
       shutdown: () => Promise.resolve(),
     };
-    const exporter = new ResilientExporter(inner, {
-      url: 'https://otel.example.com/v1/traces',
-      maxBufferedSpans: 100,
-    });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
-    });
-    const tracer = provider.getTracer('@otelkit/web');
+    const { exporter, provider, tracer } = pageExporter(inner);
     for (let round = 0; round < 5; round++) {
       const view = tracer.startSpan('page view', {}, ROOT_CONTEXT);
       const page = trace.setSpan(ROOT_CONTEXT, view);
@@ -174,14 +172,7 @@ describe('sending at page hide after an outage', () => {
       export: (spans, done) => requests.push({ names: spans.map((s) => s.name), done }),
       shutdown: () => Promise.resolve(),
     };
-    const exporter = new ResilientExporter(inner, {
-      url: 'https://otel.example.com/v1/traces',
-      maxBufferedSpans: 100,
-    });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
-    });
-    const tracer = provider.getTracer('@otelkit/web');
+    const { exporter, provider, tracer } = pageExporter(inner);
     try {
       tracer.startSpan('during outage').end();
       const flushed = provider.forceFlush();
