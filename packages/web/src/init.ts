@@ -147,7 +147,7 @@ function start(options: WebOptions): WebHandle {
   // Errors held back by the per-fingerprint limit are summarised under the page view they belong to.
   pageViews = new PageViews(tracer, contextManager, pagePath, () => errors?.reset());
   // Dated at navigation start, so the page view spans document load and everything after.
-  pageViews.start('load', performance.timeOrigin);
+  pageViews.start('load');
   pageViews.watchRoutes();
   // Vitals belong to the page view they measure: the load's, or after a back/forward-cache
   // restore (new web-vitals ids, navigation type `back-forward-cache`) the restore's.

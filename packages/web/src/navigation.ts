@@ -41,13 +41,18 @@ export class PageViews {
     return this.path;
   }
 
-  /** Starts the page view of the initial load, dated at navigation start. */
-  start(trigger: string, startTime?: number): void {
+  /**
+   * Starts a page view: now, or for the initial `load` at navigation start. That is 0 on the page's
+   * performance timeline, the scale document load's spans are dated on, so the SDK corrects all of
+   * them alike for how far `Date.now()` has drifted from that clock and none starts before its
+   * page view. `performance.timeOrigin`, an epoch time, would go uncorrected.
+   */
+  start(trigger: string): void {
     this.path = this.pagePath(window.location);
     this.span = this.tracer.startSpan(
       PAGE_VIEW_SPAN,
       {
-        ...(startTime !== undefined ? { startTime } : {}),
+        ...(trigger === 'load' ? { startTime: 0 } : {}),
         attributes: {
           [PAGE_PATH]: this.path,
           [PAGE_VIEW_TRIGGER]: trigger,
