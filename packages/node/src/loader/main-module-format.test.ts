@@ -26,12 +26,19 @@ describe('mainNeedsEsmHooks', () => {
       'module/require.js': "const express = require('express');",
       'cjs/package.json': '{"type":"commonjs"}',
       'cjs/require.js': "module.exports = require('express');",
+      'plain/bin/www': "#!/usr/bin/env node\nrequire('../require.js');",
+      'plain/bin/esm-tool': "#!/usr/bin/env node\nimport '../import.js';",
+      'module/bin/tool': "#!/usr/bin/env node\nrequire('../require.js');",
     });
     expect(mainNeedsEsmHooks(join(root, 'server.cjs'))).toBe(false);
     expect(mainNeedsEsmHooks(join(root, 'cjs/require.js'))).toBe(false);
     expect(mainNeedsEsmHooks(join(root, 'plain/require.js'))).toBe(false);
     // Without an extension, resolved the way `node plain/require` resolves it.
     expect(mainNeedsEsmHooks(join(root, 'plain/require'))).toBe(false);
+    // An npm bin or Express's bin/www: no extension, the format of a .js file there.
+    expect(mainNeedsEsmHooks(join(root, 'plain/bin/www'))).toBe(false);
+    expect(mainNeedsEsmHooks(join(root, 'plain/bin/esm-tool'))).toBe(true);
+    expect(mainNeedsEsmHooks(join(root, 'module/bin/tool'))).toBe(true);
     expect(mainNeedsEsmHooks(join(root, 'server.mjs'))).toBe(true);
     expect(mainNeedsEsmHooks(join(root, 'plain/import.js'))).toBe(true);
     expect(mainNeedsEsmHooks(join(root, 'plain/dynamic.js'))).toBe(true);

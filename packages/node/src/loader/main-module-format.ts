@@ -8,8 +8,8 @@ import { dirname, extname, join } from 'node:path';
  *
  * A CommonJS application loads them through `require()`, which the require hooks patch without
  * them; on Node's loader thread they cost about 150 ms of start-up (docs/performance.md). Only a main
- * module that is certainly CommonJS (`.cjs`, or `.js` outside a `"type": "module"` package whose
- * source never says `import` or `export`) returns `false`; anything it cannot read or resolve
+ * module that is certainly CommonJS (`.cjs`, or `.js` or no extension outside a `"type": "module"`
+ * package, with a source that never says `import` or `export`) returns `false`; anything it cannot read or resolve
  * returns `true`. Only the main module is read: a CommonJS application whose other modules
  * `import()` instrumented packages needs `OTELKIT_ESM_LOADER=always`.
  *
@@ -25,7 +25,8 @@ export function mainNeedsEsmHooks(mainPath: string | undefined): boolean {
   }
   const extension = extname(file);
   if (extension === '.cjs') return false;
-  if (extension !== '.js' || packageType(dirname(file)) === 'module') return true;
+  // An extensionless file (`bin/www`, an npm bin) has a `.js` file's format.
+  if ((extension !== '.js' && extension !== '') || packageType(dirname(file)) === 'module') return true;
   try {
     return /\b(?:import|export)\b/.test(readFileSync(file, 'utf8'));
   } catch {
