@@ -23,6 +23,8 @@ const ATTRIBUTES = {
   'user.email': SECRETS.email,
   'http.request.header.authorization': `Bearer ${SECRETS.bearer}`,
   'url.full': `https://api.example.com/v1/items?token=${SECRETS.queryToken}&page=2`,
+  // The query without its "?", as HTTP server spans carry it: the first parameter has nothing before it.
+  'url.query': `password=${SECRETS.password}&api_key=${SECRETS.apiKey}&page=2`,
   password: SECRETS.password,
   'app.note': `callback https://hooks.example.com/cb?api_key=${SECRETS.apiKey}`,
 };
@@ -122,6 +124,7 @@ describe('PII redaction in the Collector', () => {
     expect(received?.attributes['url.full']).toBe(
       `https://api.example.com/v1/items?token=${REDACTED}&page=2`,
     );
+    expect(received?.attributes['url.query']).toBe(`password=${REDACTED}&api_key=${REDACTED}&page=2`);
     expect(received?.attributes['app.note']).toBe(
       `callback https://hooks.example.com/cb?api_key=${REDACTED}`,
     );

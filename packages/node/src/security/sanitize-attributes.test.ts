@@ -88,6 +88,7 @@ describe('maskSecrets', () => {
       `connect postgres://${REDACTED}@db:5432/app failed`,
     ],
     ['GET /cb?code=1&access_token=abc123&state=x', `GET /cb?code=1&access_token=${REDACTED}&state=x`],
+    ['sig=abc123&page=2', `sig=${REDACTED}&page=2`],
     ['login with password=hunter2, retry', `login with password=${REDACTED}, retry`],
     ['{"password":"hunter2","user":"bob"}', `{"password":"${REDACTED}","user":"bob"}`],
     ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],

@@ -100,9 +100,10 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // (`p@ss`). No `/` or whitespace inside, so a path like `/users/bob@example.com` is left alone.
   // The scheme is bounded so that long dotted words cannot make each match attempt scan the text.
   [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@]*:[^\s/]*@/gi, `$1${REDACTED}@`],
-  // Secret query parameters, as the Collector's transform/redact does.
+  // Secret query parameters, as the Collector's transform/redact does: after ?, & or ;, or first
+  // in a query given without its "?".
   [
-    /([?&;](?:token|access_token|id_token|refresh_token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth)=)[^&#;\s]*/gi,
+    /((?:^|[?&;])(?:token|access_token|id_token|refresh_token|password|passwd|pwd|secret|client_secret|api_key|apikey|key|signature|sig|auth)=)[^&#;\s]*/gi,
     `$1${REDACTED}`,
   ],
   // Tokens whose shape names them wherever they appear: GitHub, Stripe secret, Slack, AWS access
