@@ -97,6 +97,25 @@ describe('HttpServerInstrumentation', () => {
     expect(point?.value).toMatchObject({ count: 1 });
   });
 
+  it('gives an absolute-form request (as sent to a proxy) the path alone as url.path', async () => {
+    instrument();
+    const url = new URL(await serve((_request, response) => response.end()));
+    for (const path of ['http://shop.example.com/profile?x=1', 'http://shop.example.com']) {
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get({ host: url.hostname, port: url.port, path }, (response) =>
+            response.resume().on('end', resolve),
+          )
+          .on('error', reject);
+      });
+    }
+    const spans = await sdk.finishedSpans(2);
+    expect(spans.map((span) => [span.attributes['url.path'], span.attributes['url.query']])).toEqual([
+      ['/profile', 'x=1'],
+      ['/', undefined],
+    ]);
+  });
+
   it('runs later listeners of the request and response in the span, and still removes them by the original', async () => {
     instrument();
     const seen: Record<string, string | undefined> = {};

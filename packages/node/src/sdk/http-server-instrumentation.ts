@@ -165,7 +165,15 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
     const method = request.method ?? 'GET';
     const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const attributes = requestAttributes(scheme, request, method, knownMethod, path, target, queryAt);
+    const attributes = requestAttributes(
+      scheme,
+      request,
+      method,
+      knownMethod,
+      urlPath(path),
+      target,
+      queryAt,
+    );
     // The original client's scheme, when a proxy said it: the metric carries the span's.
     const clientScheme = attributes['url.scheme'] as string;
     const span = this.tracer.startSpan(
@@ -279,6 +287,19 @@ function requestAttributes(
   const userAgent = headers['user-agent'];
   if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
   return attributes;
+}
+
+/**
+ * `url.path` of a request target without its query. An absolute-form target (`GET
+ * http://host/path`, which a client sends to a proxy and a server must accept) starts with the
+ * scheme and host, which are not part of the path. The ignored-path check reads the target as sent.
+ */
+function urlPath(target: string): string {
+  if (target.charCodeAt(0) === 0x2f) return target; // "/": origin form, the usual case
+  const hostAt = target.indexOf('://');
+  if (hostAt < 0) return target; // "*" of OPTIONS *, or CONNECT's host:port
+  const pathAt = target.indexOf('/', hostAt + 3);
+  return pathAt < 0 ? '/' : target.slice(pathAt);
 }
 
 function redactQuery(query: string): string {
