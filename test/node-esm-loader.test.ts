@@ -20,6 +20,19 @@ writeFileSync(join(app, 'main.mjs'), report);
 // CommonJS main module; another module imports the instrumented package with import().
 writeFileSync(join(app, 'main.cjs'), "require('./boot.cjs');\n");
 writeFileSync(join(app, 'boot.cjs'), "void import('./esm.mjs');\n");
+// A worker thread, as pino's transports and worker pools start them: does an SDK run in each thread?
+const started = "Boolean(globalThis[Symbol.for('opentelemetry.js.api.1')]?.trace)";
+writeFileSync(
+  join(app, 'with-worker.cjs'),
+  `const { Worker } = require('node:worker_threads');
+new Worker(require('node:path').join(__dirname, 'worker.cjs')).once('message', (worker) => {
+  process.stdout.write(JSON.stringify({ main: ${started}, worker }));
+});\n`,
+);
+writeFileSync(
+  join(app, 'worker.cjs'),
+  `require('node:worker_threads').parentPort.postMessage(${started});\n`,
+);
 // Some other tool's loader, off-thread: a resolve hook that changes nothing.
 writeFileSync(
   join(app, 'other-loader.mjs'),
@@ -78,6 +91,13 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
       /^otelkit: telemetry disabled, --require could not load the SDK \(.+\); use --import @otelkit\/node\/register\n$/,
     );
   });
+
+  for (const flag of ['--import', '--require'] as const) {
+    it(`${flag}: starts in the main thread only, not again in each worker thread`, () => {
+      const out = runInstrumented(flag, join(app, 'with-worker.cjs'));
+      expect(JSON.parse(out.slice(out.indexOf('{')))).toEqual({ main: true, worker: false });
+    });
+  }
 
   it('starts once under --require, not again in the thread Node runs module hooks on', () => {
     // Node runs --require preloads in its module-hooks thread as well. Another tool's

@@ -1,4 +1,4 @@
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { esmLoaderMode } from '../config/env.js';
 import { start } from '../sdk/start.js';
@@ -14,10 +14,11 @@ import { mainNeedsEsmHooks } from './main-module-format.js';
  * installs them anyway): its modules come through `require()`, which the require hooks patch.
  */
 export function autoStart(): void {
-  // Node runs `--require` preloads again in its module-hooks thread (the only thread with
-  // neither the main thread's role nor a parent port): an SDK started there would report that
-  // thread as one more instance of the service.
-  if (!isMainThread && parentPort === null) return;
+  // Only the main thread. Worker threads inherit the preload flags, and Node also runs `--require`
+  // preloads in its module-hooks thread; an SDK started there would report the thread as one
+  // more instance of the service, with its own runtime metrics, and trace what a log transport
+  // (pino's run in a worker) sends. A worker that should be traced calls start() itself.
+  if (!isMainThread) return;
   // Only the one setting: start() reads the rest, and reports a bad value, once.
   if (esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
     start();
