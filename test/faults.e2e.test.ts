@@ -37,8 +37,9 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     let sent = 0;
     // When each cumulative value left the app, so that a failure can say where a lost one fell.
     const sentAt: number[] = [];
-    // An export the Collector did not take is not what this test is about, and the SDK only logs
-    // it. Flushing again sends the same cumulative value, so the test counts distinct values.
+    // An export the app gave up on (a timeout on a busy machine) is not what this test is about,
+    // and the SDK only logs it. Flushing again sends the same cumulative value, so the test counts
+    // distinct values; the Collector refusing intake is checked on its own counter below.
     const appRetries: string[] = [];
     const tick = async () => {
       ticks.add(1);
@@ -106,6 +107,20 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
     });
     const [last] = await query(running.endpoints.prometheus, `max_over_time(${selector}[30m])`);
     expect(last?.value).toBe(sent);
+    // Re-sent exports are allowed for; a Collector that refused intake while Prometheus was down
+    // is not. Read once Prometheus has scraped the Collector after the last tick.
+    const refusedSeries = `${CollectorMetrics.receiverRefusedMetricPoints}{job="${COLLECTOR_SCRAPE_JOB}"}`;
+    const lastTick = (sentAt[sent] ?? 0) / 1000;
+    const [refusals] = await eventually('a scrape of the Collector after the last tick', async () => {
+      const [scraped] = await query(running.endpoints.prometheus, `max(timestamp(${refusedSeries}))`);
+      return scraped && scraped.value > lastTick
+        ? query(running.endpoints.prometheus, `sum(${refusedSeries})`)
+        : undefined;
+    });
+    expect(
+      refusals?.value,
+      `metric points the Collector refused; app exports sent again: ${appRetries.join('; ') || 'none'}`,
+    ).toBe(0);
     await app.shutdown();
   });
 

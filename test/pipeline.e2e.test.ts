@@ -195,6 +195,7 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
       CollectorMetrics.receiverAcceptedLogRecords,
       CollectorMetrics.receiverAcceptedMetricPoints,
       CollectorMetrics.receiverRefusedSpans,
+      CollectorMetrics.receiverRefusedMetricPoints,
       CollectorMetrics.exporterSentSpans,
       CollectorMetrics.exporterQueueSize,
       CollectorMetrics.exporterQueueCapacity,

@@ -50,6 +50,8 @@ const KEYED = {
   token: ['token=abc123def', 'token=[REDACTED]'],
   apiKey: ['api_key: sk-live-4f1e2d3c5b6a', 'api_key: [REDACTED]'],
   spacedKey: ['retrying with DB_PASSWORD = s3cr3t-probe now', 'retrying with DB_PASSWORD = [REDACTED] now'],
+  // A query logged without its "?": the first parameter has nothing before it.
+  leadingQuerySecret: ['sig=probe9c1e55&page=2', 'sig=[REDACTED]&page=2'],
   // Tokens with no name before them, known by their shape alone; the redaction processor masks them.
   githubToken: ['cloning with ghp_probe0123456789abcdefABCDEF012345xyz failed', 'cloning with **** failed'],
   awsKeyId: ['signing as AKIAPROBE234567ABCDE in eu-west-1', 'signing as **** in eu-west-1'],

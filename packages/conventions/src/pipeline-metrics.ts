@@ -58,6 +58,8 @@ export const CollectorMetrics = {
   receiverAcceptedLogRecords: 'otelcol_receiver_accepted_log_records',
   /** Metric points accepted by a receiver. */
   receiverAcceptedMetricPoints: 'otelcol_receiver_accepted_metric_points',
+  /** Metric points a receiver refused (bad data or memory pressure). */
+  receiverRefusedMetricPoints: 'otelcol_receiver_refused_metric_points',
   /** Spans an exporter delivered. */
   exporterSentSpans: 'otelcol_exporter_sent_spans',
   /** Spans an exporter gave up on. */
