@@ -23,8 +23,6 @@ describe('readEnvironment', () => {
     expect(config.shutdownTimeoutMs).toBe(5000);
     expect(config.esmLoader).toBe('auto');
     expect(readEnvironment({ OTELKIT_ESM_LOADER: 'ALWAYS' }).config.esmLoader).toBe('always');
-    expect(config.workerThreads).toBe('skip');
-    expect(readEnvironment({ OTELKIT_WORKER_THREADS: 'Instrument' }).config.workerThreads).toBe('instrument');
     expect(config.logLevel).toBe('none');
     expect(readEnvironment({ OTEL_LOG_LEVEL: 'DEBUG' }).config.logLevel).toBe('debug');
     // The spec's defaults, as the OpenTelemetry Node SDK has them.
@@ -410,11 +408,6 @@ describe('readEnvironment', () => {
       'OTELKIT_ESM_LOADER',
       'never',
       /OTELKIT_ESM_LOADER="never" is invalid: expected one of auto, always; using auto/,
-    ],
-    [
-      'OTELKIT_WORKER_THREADS',
-      'yes',
-      /OTELKIT_WORKER_THREADS="yes" is invalid: expected one of skip, instrument; using skip/,
     ],
     [
       'OTELKIT_IGNORE_PATHS',

@@ -15,8 +15,6 @@ import {
   type SignalOptions,
   type StartOptions,
   type TlsFiles,
-  WORKER_THREADS_MODES,
-  type WorkerThreadsMode,
 } from './options.js';
 
 export type { Env } from './env-values.js';
@@ -163,7 +161,6 @@ export function readEnvironment(env: Env = process.env, overrides: TransportOver
       ignoreHealthProbes: true,
       ignorePaths: pathList(text('OTELKIT_IGNORE_PATHS'), reject),
       esmLoader: esmLoaderOf(values),
-      workerThreads: workerThreadsOf(values),
       logLevel: oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'none'),
     },
   };
@@ -179,18 +176,6 @@ export function esmLoaderMode(env: Env = process.env): EsmLoaderMode {
 
 function esmLoaderOf(values: EnvValues): EsmLoaderMode {
   return values.oneOf('OTELKIT_ESM_LOADER', ESM_LOADER_MODES, 'auto');
-}
-
-/**
- * `OTELKIT_WORKER_THREADS` alone, for the register entries, which run in every worker thread
- * before anything else is read; `start()` in the main thread reports a bad value.
- */
-export function workerThreadsMode(env: Env = process.env): WorkerThreadsMode {
-  return workerThreadsOf(envValues(env, () => {}));
-}
-
-function workerThreadsOf(values: EnvValues): WorkerThreadsMode {
-  return values.oneOf('OTELKIT_WORKER_THREADS', WORKER_THREADS_MODES, 'skip');
 }
 
 /** The metric reader's interval and timeout; the reader refuses a timeout longer than the interval. */

@@ -164,13 +164,6 @@ export interface ResolvedConfig {
    */
   esmLoader: EsmLoaderMode;
   /**
-   * Whether `@otelkit/node/register`, which worker threads inherit, starts in them too
-   * (`OTELKIT_WORKER_THREADS`): `skip` (default) instruments the main thread only; `instrument`
-   * starts an SDK in each worker thread as well, ESM hooks included, each reporting as an
-   * instance of the service of its own.
-   */
-  workerThreads: WorkerThreadsMode;
-  /**
    * The SDK's own diagnostics on the console (`OTEL_LOG_LEVEL`). Default `none`: otelkit's
    * warnings (an invalid setting, the Collector unreachable) print either way, once each.
    */
@@ -186,11 +179,6 @@ export type LogLevelName = (typeof LOG_LEVELS)[number];
 export const ESM_LOADER_MODES = ['auto', 'always'] as const;
 /** When the ESM hooks are installed: see {@link ResolvedConfig.esmLoader}. */
 export type EsmLoaderMode = (typeof ESM_LOADER_MODES)[number];
-
-/** Values of `OTELKIT_WORKER_THREADS`. */
-export const WORKER_THREADS_MODES = ['skip', 'instrument'] as const;
-/** Whether worker threads are instrumented: see {@link ResolvedConfig.workerThreads}. */
-export type WorkerThreadsMode = (typeof WORKER_THREADS_MODES)[number];
 
 /** Options of `start()`; each one overrides the environment. */
 export interface StartOptions {

@@ -1,6 +1,6 @@
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import { esmLoaderMode, workerThreadsMode } from '../config/env.js';
+import { esmLoaderMode } from '../config/env.js';
 import { start } from '../sdk/start.js';
 import { startWithEsmHooks } from './esm-hooks.js';
 import { mainNeedsEsmHooks } from './main-module-format.js';
@@ -14,15 +14,14 @@ import { mainNeedsEsmHooks } from './main-module-format.js';
  * installs them anyway): its modules come through `require()`, which the require hooks patch.
  */
 export function autoStart(): void {
-  // Worker threads inherit the preload flags. An SDK started in one reports the thread as one
-  // more instance of the service, with its own runtime metrics, and traces what a log transport
-  // (pino's run in a worker) sends, so workers start one only when asked. Node's module-hooks
-  // thread, where it runs `--require` preloads again (the one thread without a parent port),
-  // never does.
-  if (!isMainThread && (parentPort === null || workerThreadsMode() !== 'instrument')) return;
-  // Only the one setting: start() reads the rest, and reports a bad value, once. A worker's entry
-  // is not process.argv[1], so a worker cannot tell its format and always gets the ESM hooks.
-  if (isMainThread && esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
+  // Only the main thread. Worker threads inherit the preload flags, and Node also runs `--require`
+  // preloads in its module-hooks thread. An SDK started in one would report the thread as one
+  // more instance of the service, with runtime metrics of its own, trace what a log transport
+  // (pino's run in a worker) sends, and lose what it holds when the process ends: signals and
+  // the exit flush reach the main thread's SDK only.
+  if (!isMainThread) return;
+  // Only the one setting: start() reads the rest, and reports a bad value, once.
+  if (esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
     start();
     return;
   }
