@@ -7,11 +7,11 @@ import { dirname, extname, join } from 'node:path';
  * `@otelkit/node/register` has to install import-in-the-middle's ESM hooks.
  *
  * A CommonJS application loads them through `require()`, which the require hooks patch without
- * them; on Node's loader thread they cost about 150 ms of start-up (docs/performance.md). Only a main
- * module that is certainly CommonJS (`.cjs`, or `.js` or no extension outside a `"type": "module"`
- * package, with a source that never says `import` or `export`) returns `false`; anything it cannot read or resolve
- * returns `true`. Only the main module is read: a CommonJS application whose other modules
- * `import()` instrumented packages needs `OTELKIT_ESM_LOADER=always`.
+ * them; on Node's loader thread they cost about 150 ms of start-up (docs/performance.md). Only a
+ * main module that is certainly CommonJS (`.cjs`, or `.js` or no extension outside a
+ * `"type": "module"` package, with a source that never says `import` or `export`) returns `false`;
+ * anything it cannot read or resolve returns `true`. Only the main module is read: a CommonJS
+ * application whose other modules `import()` instrumented packages needs `OTELKIT_ESM_LOADER=always`.
  *
  * @param mainPath - the main module as given on the command line (`process.argv[1]`).
  */
