@@ -1,27 +1,18 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeLocalServers, listenLocal } from '../packages/node/src/testing/local-server.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
 
 // The end-to-end tests trust flush() to mean "the Collector took it". The SDK's metric reader
 // resolves its flush after a failed export, so the helper has to say so itself.
 describe('serviceTelemetry().flush()', () => {
-  const servers: ReturnType<typeof createServer>[] = [];
-  afterEach(() => {
-    for (const server of servers.splice(0)) server.close();
-  });
+  afterEach(closeLocalServers);
 
   /** An OTLP/HTTP endpoint answering every POST with `status`. */
-  async function endpoint(status: number): Promise<string> {
-    const server = createServer((req, res) => {
+  function endpoint(status: number): Promise<string> {
+    return listenLocal((req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end());
     });
-    servers.push(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   it('rejects, naming the service and endpoint, when a metric export is refused', async () => {
