@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
-import { serviceTelemetry } from './helpers/telemetry.js';
+import { serviceTelemetry, under } from './helpers/telemetry.js';
 
 describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
   let stack: Stack;
@@ -86,6 +88,90 @@ describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
       sinkSpans(stack.endpoints.sinkDir).find((s) => s.name === 'still works'),
     );
     expect(received.resource['service.name']).toBe('after-bad-input');
+    await app.shutdown();
+  });
+});
+
+describe('Oversized spans on their way to Tempo', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const spansOf = (service: string) =>
+    sinkSpans(stack.endpoints.sinkDir).filter((s) => s.resource['service.name'] === service);
+
+  it('cuts a multi-megabyte value to 2 KiB instead of losing the spans sent with it', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'huge-statement');
+    const root = app.span('POST /query');
+    root.setStatus({ code: SpanStatusCode.ERROR });
+    // A 2 MiB statement recorded three times (the pg instrumentation's attribute, the
+    // application's own, an exception event): 6 MiB in one span, over the 4 MiB Tempo takes.
+    const statement = `select length($$${'x'.repeat(2 * 1024 * 1024)}$$)`;
+    const query = app.span('pg.query:SELECT', { attributes: { 'db.query.text': statement } }, under(root));
+    query.addEvent('exception', { 'exception.stacktrace': statement });
+    query.setAttribute('app.sql', statement);
+    query.end();
+    for (let i = 0; i < 20; i++) app.span(`neighbour ${i}`, {}, under(root)).end();
+    root.end();
+    await app.flush();
+
+    const received = await eventually('the trace with the huge statement in the Tempo sink', async () => {
+      const spans = spansOf('huge-statement');
+      return spans.length >= 22 ? spans : undefined;
+    });
+    expect(received.filter((s) => s.name.startsWith('neighbour '))).toHaveLength(20);
+    const big = received.find((s) => s.name === 'pg.query:SELECT');
+    for (const key of ['db.query.text', 'app.sql']) {
+      const value = String(big?.attributes[key]);
+      expect(Buffer.byteLength(value), key).toBeLessThanOrEqual(2048);
+      expect(value, key).toMatch(/^select length\(\$\$x+…\[truncated\]$/);
+    }
+    // The event's value too: the whole span, as the sink wrote it, is a few KiB.
+    const written = readFileSync(join(stack.endpoints.sinkDir, 'traces.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('pg.query:SELECT'));
+    expect(written).toHaveLength(1);
+    expect(written[0]?.length).toBeLessThan(64 * 1024);
+    await app.shutdown();
+  });
+
+  it('sends a burst of large spans to Tempo in requests it accepts, not one refused request', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'large-spans');
+    const root = app.span('GET /report');
+    root.setStatus({ code: SpanStatusCode.ERROR });
+    // 1,200 spans of about 6 KB each, every value under the 2 KiB cut: about 7 MB that tail
+    // sampling releases at once, more than one Tempo request may hold.
+    const value = (i: number, field: number) => `${i}:${field}:${'y'.repeat(1500)}`;
+    for (let i = 0; i < 1200; i++) {
+      app
+        .span(
+          `row ${i}`,
+          {
+            attributes: {
+              'app.a': value(i, 1),
+              'app.b': value(i, 2),
+              'app.c': value(i, 3),
+              'app.d': value(i, 4),
+            },
+          },
+          under(root),
+        )
+        .end();
+    }
+    root.end();
+    await app.flush();
+
+    const received = await eventually('all 1,201 large spans in the Tempo sink', async () => {
+      const spans = spansOf('large-spans');
+      return spans.length >= 1201 ? spans : undefined;
+    });
+    expect(received).toHaveLength(1201);
+    const row = received.find((s) => s.name === 'row 777');
+    expect(row?.attributes['app.d']).toBe(value(777, 4));
     await app.shutdown();
   });
 });
