@@ -91,6 +91,16 @@ describe('maskSecrets', () => {
     ['sig=abc123&page=2', `sig=${REDACTED}&page=2`],
     ['login with password=hunter2, retry', `login with password=${REDACTED}, retry`],
     ['{"password":"hunter2","user":"bob"}', `{"password":"${REDACTED}","user":"bob"}`],
+    [
+      "query failed: CREATE ROLE app PASSWORD 'pg-pw' LOGIN",
+      `query failed: CREATE ROLE app PASSWORD '${REDACTED}' LOGIN`,
+    ],
+    ["ALTER ROLE app PASSWORD 'it''s-pw'", `ALTER ROLE app PASSWORD '${REDACTED}'`],
+    [
+      'ALTER USER bob IDENTIFIED WITH caching_sha2_password BY "my-pw"',
+      `ALTER USER bob IDENTIFIED WITH caching_sha2_password BY "${REDACTED}"`,
+    ],
+    ["CREATE LOGIN bob WITH PASSWORD='ms-pw'", `CREATE LOGIN bob WITH PASSWORD='${REDACTED}'`],
     ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],
     ['card 4111-1111-1111-1111 declined', `card ${REDACTED} declined`],
   ])('masks %s', (input, expected) => {
@@ -104,6 +114,7 @@ describe('maskSecrets', () => {
     'order 4111111111111112 not found',
     'user 5f0c1c2e-8d3a-4b7e-9a55-3f2a1b9c7d10 logged in from 203.0.113.9',
     'GET /search?q=passwords',
+    "SELECT password_hash FROM users WHERE name = 'bob'",
     'mail admin@example.com or bob:hunter@example.com about it',
     'mailto:bob@example.com',
     'see https://example.com/users/bob@example.com for details',

@@ -115,6 +115,12 @@ const STRING_MASKS: Array<[RegExp, string]> = [
     /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z2-7]{16})\b|AIza[\w-]{35})/g,
     REDACTED,
   ],
+  // A password written into SQL, as the Collector's transform/redact masks it: PostgreSQL
+  // "PASSWORD '…'", SQL Server "PASSWORD = '…'", MySQL "IDENTIFIED [WITH plugin] BY '…'".
+  [
+    /(\b(?:password|identified(?:\s+with\s+\w+)?\s+by)(?:\s*=\s*|\s+))(?:(')(?:[^']|'')*'|(")[^"]*")/gi,
+    `$1$2$3${REDACTED}$2$3`,
+  ],
   // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
   // closing quote, spaces included.
   [
