@@ -445,4 +445,25 @@ describe('readEnvironment', () => {
     const { config } = readEnvironment({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,kafka' });
     expect(config.instrumentations).toEqual(['http']);
   });
+
+  it('names every known instrumentation, pino included, when it rejects one', () => {
+    const { problems } = readEnvironment({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,kafka' });
+    expect(problems).toEqual([
+      'otelkit: OTEL_NODE_ENABLED_INSTRUMENTATIONS="http,kafka" is invalid: expected a comma-separated list of ' +
+        'http, express, fastify, undici, winston, pino, pg, ioredis, runtime-node; using the known names only',
+    ]);
+  });
+
+  it('enables pino by default and takes it in both lists', () => {
+    expect(DEFAULT_INSTRUMENTATIONS).toContain('pino');
+    // The list a user's Fastify service asked for: Fastify logs with pino.
+    const enabled = readEnvironment({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,fastify,pg,pino' });
+    expect(enabled.problems).toEqual([]);
+    expect(enabled.config.instrumentations).toEqual(['http', 'fastify', 'pg', 'pino']);
+    const disabled = readEnvironment({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pino' });
+    expect(disabled.problems).toEqual([]);
+    expect(disabled.config.instrumentations).toEqual(
+      DEFAULT_INSTRUMENTATIONS.filter((name) => name !== 'pino'),
+    );
+  });
 });

@@ -26,6 +26,7 @@ export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'fastify',
   'undici',
   'winston',
+  'pino',
   'pg',
   'ioredis',
   'runtime-node',

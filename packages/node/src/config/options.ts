@@ -26,6 +26,7 @@ export type InstrumentationName =
   | 'fastify'
   | 'undici'
   | 'winston'
+  | 'pino'
   | 'pg'
   | 'ioredis'
   | 'runtime-node';

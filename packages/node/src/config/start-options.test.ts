@@ -78,5 +78,12 @@ describe('checkStartOptions', () => {
         /^otelkit: start\(\{ instrumentations: \["http","kafka"\] \}\) is invalid: .*using the known names only$/,
       ),
     ]);
+    expect(problems[0]).toContain(
+      'expected an array of http, express, fastify, undici, winston, pino, pg, ioredis, runtime-node;',
+    );
+    expect(checkStartOptions({ instrumentations: ['http', 'pino'] })).toEqual({
+      options: { instrumentations: ['http', 'pino'] },
+      problems: [],
+    });
   });
 });

@@ -67,6 +67,10 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
     patchWinstonTransportSplat(lazyRequire('@opentelemetry/winston-transport') as WinstonTransportModule);
     return load(lazyRequire('@opentelemetry/instrumentation-winston'), 'WinstonInstrumentation');
   },
+  // Upstream's defaults are what otelkit wants: trace_id/span_id/trace_flags on each line (a
+  // pino mixin), and each record sent once through a stream it adds next to the logger's own;
+  // pino's numeric levels, custom ones included, become OTel severities there.
+  pino: () => load(lazyRequire('@opentelemetry/instrumentation-pino'), 'PinoInstrumentation'),
   pg: () =>
     load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
   ioredis: () =>

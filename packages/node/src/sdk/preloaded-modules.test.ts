@@ -16,6 +16,16 @@ describe('preloadedModules', () => {
     ]);
   });
 
+  it('names pino, loaded before otelkit, but not the pino-* packages beside it', () => {
+    const loaded = [
+      '/app/node_modules/.pnpm/pino@10.1.0/node_modules/pino/pino.js',
+      '/app/node_modules/pino-std-serializers/index.js',
+    ];
+    expect(preloadedModules(['winston', 'pino'], loaded)).toEqual(['pino']);
+    expect(preloadedModules(['pino'], ['/app/node_modules/pino-pretty/index.js'])).toEqual([]);
+    expect(preloadedModules(['winston'], loaded)).toEqual([]);
+  });
+
   it('leaves out disabled instrumentations and packages patched whenever they load', () => {
     expect(preloadedModules(['http', 'winston'], files)).toEqual(['winston']);
     expect(preloadedModules(['fastify', 'undici'], ['/app/node_modules/fastify/fastify.js'])).toEqual([]);

@@ -7,6 +7,7 @@ import { lazyRequire } from './lazy-require.js';
 const PATCHED_ON_LOAD: Partial<Record<InstrumentationName, string>> = {
   express: 'express',
   winston: 'winston',
+  pino: 'pino',
   pg: 'pg',
   ioredis: 'ioredis',
 };
