@@ -59,6 +59,9 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
 
   it('starts no loader for a CommonJS main module, so an import() elsewhere goes unpatched', () => {
     expect(expressPatched('main.cjs')).toBe(false);
+    // OTEL_LOG_LEVEL=debug says so, as it names the hooks' thread when there are hooks.
+    const out = runInstrumented('--import', join(app, 'main.cjs'), { OTEL_LOG_LEVEL: 'debug' });
+    expect(out).toContain('no ESM hooks: the main module is CommonJS');
   });
 
   it('OTELKIT_ESM_LOADER=always starts it for that CommonJS application', () => {
@@ -96,6 +99,18 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
     it(`${flag}: starts in the main thread only, not again in each worker thread`, () => {
       const out = runInstrumented(flag, join(app, 'with-worker.cjs'));
       expect(JSON.parse(out.slice(out.indexOf('{')))).toEqual({ main: true, worker: false });
+    });
+  }
+
+  for (const flag of ['--import', '--require'] as const) {
+    it(`${flag} with -e and -p: the code runs, as the health check of a container whose NODE_OPTIONS has the flag`, () => {
+      const code = "typeof require('node:module').createRequire + typeof require('module').builtinModules";
+      for (const mode of ['-e', '-p']) {
+        const run = spawnInstrumented(flag, [mode, mode === '-e' ? `process.stdout.write(${code})` : code]);
+        expect(run.stderr, mode).toBe('');
+        expect(run.status, mode).toBe(0);
+        expect(run.stdout.trim(), mode).toBe('functionobject');
+      }
     });
   }
 

@@ -24,14 +24,17 @@ export function expressAppDir(prefix: string): string {
 /** The entry flags `@otelkit/node/register` is loaded with. */
 type EntryFlag = '--import' | '--require';
 
+/** The application: its main module's path, or Node's arguments after the entry flag (`['-e', code]`). */
+type Main = string | readonly string[];
+
 /**
  * `node <entryFlag> @otelkit/node/register <file>` as a user would run it, with every exporter
  * off (these tests check patching and propagation, and an app with nothing to export has nothing
  * to wait for at exit).
  */
-function instrumentedCommand(entryFlag: EntryFlag, file: string, env: Record<string, string>) {
+function instrumentedCommand(entryFlag: EntryFlag, main: Main, env: Record<string, string>) {
   return {
-    args: [entryFlag, '@otelkit/node/register', file],
+    args: [entryFlag, '@otelkit/node/register', ...(typeof main === 'string' ? [main] : main)],
     options: {
       cwd: join(import.meta.dirname, '..'),
       env: {
@@ -60,9 +63,9 @@ export function runInstrumented(
 /** Runs the instrumented application and returns its exit status, stdout and stderr, whatever they are. */
 export function spawnInstrumented(
   entryFlag: EntryFlag,
-  file: string,
+  main: Main,
   env: Record<string, string> = {},
 ): SpawnSyncReturns<string> {
-  const { args, options } = instrumentedCommand(entryFlag, file, env);
+  const { args, options } = instrumentedCommand(entryFlag, main, env);
   return spawnSync(process.execPath, args, options);
 }

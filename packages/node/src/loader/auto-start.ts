@@ -23,6 +23,7 @@ export function autoStart(): void {
   // Only the one setting: start() reads the rest, and reports a bad value, once.
   if (esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
     start();
+    diag.debug('@otelkit/node: no ESM hooks: the main module is CommonJS, or there is none');
     return;
   }
   const thread = startWithEsmHooks(start);

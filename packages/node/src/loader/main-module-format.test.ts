@@ -45,8 +45,15 @@ describe('mainNeedsEsmHooks', () => {
     expect(mainNeedsEsmHooks(join(root, 'module/require.js'))).toBe(true);
   });
 
-  it('keeps the hooks when it cannot tell: no main module, or one that does not resolve', () => {
-    expect(mainNeedsEsmHooks(undefined)).toBe(true);
+  it('keeps the hooks when it cannot tell which module is the main one', () => {
     expect(mainNeedsEsmHooks('/nonexistent/app.js')).toBe(true);
+  });
+
+  it('installs none for -e, -p, stdin or the REPL unless the input is declared a module', () => {
+    expect(mainNeedsEsmHooks(undefined, ['--require', '@otelkit/node/register', '--eval'])).toBe(false);
+    expect(mainNeedsEsmHooks(undefined, [])).toBe(false);
+    expect(mainNeedsEsmHooks(undefined, ['--input-type=commonjs'])).toBe(false);
+    expect(mainNeedsEsmHooks(undefined, ['--input-type=module'])).toBe(true);
+    expect(mainNeedsEsmHooks(undefined, ['--input-type', 'module'])).toBe(true);
   });
 });

@@ -13,10 +13,23 @@ import { dirname, extname, join } from 'node:path';
  * anything it cannot read or resolve returns `true`. Only the main module is read: a CommonJS
  * application whose other modules `import()` instrumented packages needs `OTELKIT_ESM_LOADER=always`.
  *
+ * Without a main module (code given with `-e` or `-p`, on stdin, or typed into the REPL) the
+ * hooks are installed only for input declared a module (`--input-type=module`): there
+ * import-in-the-middle took a built-in that Node's own eval code requires for an entry point and
+ * read it as a file, so `node --require @otelkit/node/register -e …`, a common container health
+ * check once NODE_OPTIONS carries the flag, crashed on Node 22.22.3 and later.
+ *
  * @param mainPath - the main module as given on the command line (`process.argv[1]`).
+ * @param nodeArgs - Node's own options: `process.execArgv` and those in `NODE_OPTIONS`.
  */
-export function mainNeedsEsmHooks(mainPath: string | undefined): boolean {
-  if (!mainPath) return true;
+export function mainNeedsEsmHooks(
+  mainPath: string | undefined,
+  nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)],
+): boolean {
+  if (!mainPath)
+    return nodeArgs.some(
+      (arg, i) => arg === '--input-type=module' || (arg === '--input-type' && nodeArgs[i + 1] === 'module'),
+    );
   let file: string;
   try {
     file = createRequire(join(process.cwd(), 'noop.js')).resolve(mainPath);
