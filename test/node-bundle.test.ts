@@ -10,19 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const app = join(mkdtempSync(join(tmpdir(), 'otelkit-bundle-')), 'app.cjs');
+const appDir = mkdtempSync(join(tmpdir(), 'otelkit-bundle-'));
+const app = join(appDir, 'app.cjs');
+// A module that keeps the stack it was required with: one require-in-the-middle frame per hook.
+writeFileSync(
+  join(appDir, 'probe.cjs'),
+  'Error.stackTraceLimit = 100;\nmodule.exports = new Error().stack;\n',
+);
 // Prints the CommonJS files loaded so far, whether the global tracer makes recording spans (the
 // no-op provider's never record) and the host.id of the span's resource (read asynchronously by a
 // detector whose platform readers the bundle has to keep loadable).
 writeFileSync(
   app,
   `const files = Object.keys(require.cache);
+const requireHooks = require('./probe.cjs').split('\\n').filter((frame) => frame.includes('patchedRequire')).length;
 const api = globalThis[Symbol.for('opentelemetry.js.api.1')];
 const span = api && api.trace && api.trace.getTracer('bundle-test').startSpan('probe');
 (async () => {
   await span?.resource?.waitForAsyncAttributes?.();
   const hostId = span?.resource?.attributes['host.id'];
-  process.stdout.write(JSON.stringify({ files, recording: Boolean(span && span.isRecording()), hostId }));
+  process.stdout.write(JSON.stringify({ files, recording: Boolean(span && span.isRecording()), hostId, requireHooks }));
 })();`,
 );
 
@@ -38,7 +45,14 @@ function machineId(): string | undefined {
   return undefined;
 }
 
-function loaded(flag: '--import' | '--require'): { files: string[]; recording: boolean; hostId?: string } {
+interface Loaded {
+  files: string[];
+  recording: boolean;
+  hostId?: string;
+  requireHooks: number;
+}
+
+function loaded(flag: '--import' | '--require'): Loaded {
   const out = execFileSync(process.execPath, [flag, '@otelkit/node/register', app], {
     cwd: import.meta.dirname,
     // A closed port, and nothing to send when the app ends (the probe span never ends, metrics
@@ -51,7 +65,7 @@ function loaded(flag: '--import' | '--require'): { files: string[]; recording: b
     },
     encoding: 'utf8',
   });
-  return JSON.parse(out) as { files: string[]; recording: boolean; hostId?: string };
+  return JSON.parse(out) as Loaded;
 }
 
 describe('@otelkit/node register entry, as built', () => {
@@ -102,6 +116,12 @@ process.stdout.write(JSON.stringify([
       // The app itself, the CommonJS register entry, and the externals the bundle leaves out
       // (import-in-the-middle and its one dependency).
       expect(files.length).toBeLessThan(10);
+    });
+
+    it(`${flag}: wraps require() once, however many instrumentations hook it`, () => {
+      // Each copy of @opentelemetry/instrumentation in the bundle adds a hook that resolves every
+      // require() the application makes; @fastify/otel asks for an older one than the rest.
+      expect(loaded(flag).requireHooks).toBe(1);
     });
 
     it(`${flag}: gives the resource its host.id (the bundled machine-id reader works)`, () => {
