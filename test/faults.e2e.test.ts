@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -8,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { eventually } from './helpers/poll.js';
 import { activeAlerts, query, storedValues } from './helpers/prometheus.js';
-import { sinkLogs } from './helpers/sink.js';
+import { sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
 
@@ -122,6 +124,49 @@ describe('faults: nothing sent during an outage or a crash is lost', () => {
       `metric points the Collector refused; app exports sent again: ${appRetries.join('; ') || 'none'}`,
     ).toBe(0);
     await app.shutdown();
+  });
+
+  it('exports the span an application crashed under, so the crash record links to its trace', async () => {
+    stack = await startTestStack();
+    const running = stack;
+    // A request handler whose timer throws: the process crashes in the request's context.
+    const main = join(mkdtempSync(join(tmpdir(), 'otelkit-crash-')), 'server.cjs');
+    writeFileSync(
+      main,
+      `const http = require('node:http');
+http.createServer(() => setTimeout(() => { throw new Error('ledger corrupted'); }, 10))
+  .listen(0, '127.0.0.1', function () {
+    http.get('http://127.0.0.1:' + this.address().port + '/orders/7').on('error', () => {});
+  });\n`,
+    );
+    const crashed = spawnSync(process.execPath, ['--import', '@otelkit/node/register', main], {
+      cwd: import.meta.dirname,
+      env: {
+        PATH: process.env.PATH ?? '',
+        OTEL_SERVICE_NAME: 'crash-span-probe',
+        OTEL_EXPORTER_OTLP_ENDPOINT: running.endpoints.otlpHttp,
+        OTEL_METRICS_EXPORTER: 'none',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(crashed.status).toBe(1);
+    expect(crashed.stderr).toContain('Error: ledger corrupted');
+
+    const record = await eventually('the crash record in the Loki sink', async () =>
+      sinkLogs(running.endpoints.sinkDir).find(
+        (l) => l.resource['service.name'] === 'crash-span-probe' && l.body === 'ledger corrupted',
+      ),
+    );
+    const span = await eventually('the span it names in the Tempo sink', async () =>
+      sinkSpans(running.endpoints.sinkDir).find(
+        (s) => s.traceId === record.traceId && s.spanId === record.spanId,
+      ),
+    );
+    expect(span.name).toBe('GET');
+    expect(span.attributes['url.path']).toBe('/orders/7');
+    // OTLP's STATUS_CODE_ERROR.
+    expect(span.statusCode).toBe(2);
   });
 
   it('delivers data queued for a stopped backend after the Collector is SIGKILLed and restarted', async () => {

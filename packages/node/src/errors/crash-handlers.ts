@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ErrorOrigins } from '@otelkit/conventions';
 import { recordErrorFrom } from './record-error.js';
@@ -81,11 +82,26 @@ function boundedFlush(flush: FlushFunction, timeoutMs: number): Promise<void> {
 }
 
 /**
+ * Ends the span the process is crashing under, which now carries the exception. Its code will
+ * never end it, and a span is exported only once ended: the error's log record would link to a
+ * trace that never arrives. Its ancestors stay open, as the request they stand for never ended.
+ */
+function endCrashedSpan(): void {
+  try {
+    const span = trace.getActiveSpan();
+    if (span?.isRecording()) span.end();
+  } catch {
+    // Telemetry must never change how the process crashes.
+  }
+}
+
+/**
  * Records uncaught exceptions and unhandled rejections, flushes telemetry, and then lets the
  * process do what it would have done without otelkit:
  *
- * - uncaught exception, no listener of the app's: recorded (FATAL), flushed within
- *   `flushTimeoutMs`, then rethrown to Node, which prints it to stderr and exits with code 1;
+ * - uncaught exception, no listener of the app's: recorded (FATAL), the span it was thrown under
+ *   ended, flushed within `flushTimeoutMs`, then rethrown to Node, which prints it to stderr and
+ *   exits with code 1;
  * - unhandled rejection with no `unhandledRejection` listener of the app's: Node raises it as an
  *   uncaught exception, handled as above (origin `unhandled_rejection`);
  * - the app listens itself (either event): recorded (ERROR) and nothing else;
@@ -134,6 +150,7 @@ export function installCrashHandlers(flush: FlushFunction, options: CrashHandler
     // A second error while the first one's flush runs is recorded; the first one ends the process.
     if (appListens || crashing) return;
     crashing = true;
+    endCrashedSpan();
     void boundedFlush(flush, flushTimeoutMs).then(() => {
       uninstall();
       process.nextTick(() => {
