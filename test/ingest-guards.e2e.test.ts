@@ -108,20 +108,23 @@ describe('Oversized spans on their way to Tempo', () => {
     const app = serviceTelemetry(stack.endpoints.otlpHttp, 'huge-statement');
     const root = app.span('POST /query');
     root.setStatus({ code: SpanStatusCode.ERROR });
-    // A 2 MiB statement recorded three times (the pg instrumentation's attribute, the
-    // application's own, an exception event): 6 MiB in one span, over the 4 MiB Tempo takes.
-    const statement = `select length($$${'x'.repeat(2 * 1024 * 1024)}$$)`;
+    // A 1.5 MiB statement recorded three times (the pg instrumentation's attribute, the
+    // application's own, an exception event), and a page of that size on a span with no event:
+    // 6 MiB, over the 4 MiB Tempo takes.
+    const statement = `select length($$${'x'.repeat(1.5 * 1024 * 1024)}$$)`;
     const query = app.span('pg.query:SELECT', { attributes: { 'db.query.text': statement } }, under(root));
     query.addEvent('exception', { 'exception.stacktrace': statement });
     query.setAttribute('app.sql', statement);
     query.end();
+    const page = `<html>${'p'.repeat(1.5 * 1024 * 1024)}</html>`;
+    app.span('render', { attributes: { 'app.html': page } }, under(root)).end();
     for (let i = 0; i < 20; i++) app.span(`neighbour ${i}`, {}, under(root)).end();
     root.end();
     await app.flush();
 
     const received = await eventually('the trace with the huge statement in the Tempo sink', async () => {
       const spans = spansOf('huge-statement');
-      return spans.length >= 22 ? spans : undefined;
+      return spans.length >= 23 ? spans : undefined;
     });
     expect(received.filter((s) => s.name.startsWith('neighbour '))).toHaveLength(20);
     const big = received.find((s) => s.name === 'pg.query:SELECT');
@@ -130,6 +133,9 @@ describe('Oversized spans on their way to Tempo', () => {
       expect(Buffer.byteLength(value), key).toBeLessThanOrEqual(2048);
       expect(value, key).toMatch(/^select length\(\$\$x+…\[truncated\]$/);
     }
+    const html = String(received.find((s) => s.name === 'render')?.attributes['app.html']);
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(2048);
+    expect(html).toMatch(/^<html>p+…\[truncated\]$/);
     // The event's value too: the whole span, as the sink wrote it, is a few KiB.
     const written = readFileSync(join(stack.endpoints.sinkDir, 'traces.jsonl'), 'utf8')
       .split('\n')
