@@ -14,6 +14,7 @@ versions=(22.23.3 24.21.0 26.10.0)
 tests=(
   packages/node/src
   test/node-bundle.test.ts
+  test/node-code-start.test.ts
   test/node-diagnostics.test.ts
   test/node-esm-http-client.test.ts
   test/node-esm-loader.test.ts

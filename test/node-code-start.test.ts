@@ -38,10 +38,10 @@ describe('start() from code, then winston', () => {
     });
   }
 
-  it('says which instrumented packages were loaded before it, and so run uninstrumented', async () => {
+  it.each(['winston', 'pino'])('says that %s, loaded before it, runs uninstrumented', async (logger) => {
     const { stderr } = await exec(
       process.execPath,
-      ['--require', 'winston', '--require', '@otelkit/node/register', '-e', ''],
+      ['--require', logger, '--require', '@otelkit/node/register', '-e', ''],
       {
         cwd: import.meta.dirname,
         env: {
@@ -52,7 +52,7 @@ describe('start() from code, then winston', () => {
         },
       },
     );
-    expect(stderr).toContain('otelkit: winston was loaded before otelkit started, so not instrumented;');
+    expect(stderr).toContain(`otelkit: ${logger} was loaded before otelkit started, so not instrumented;`);
   });
 
   it('leaves winston unloaded when @otelkit/node is imported', async () => {
