@@ -105,12 +105,15 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
   for (const flag of ['--import', '--require'] as const) {
     it(`${flag} with -e and -p: the code runs, as the health check of a container whose NODE_OPTIONS has the flag`, () => {
       const code = "typeof require('node:module').createRequire + typeof require('module').builtinModules";
-      for (const mode of ['-e', '-p']) {
-        const run = spawnInstrumented(flag, [mode, mode === '-e' ? `process.stdout.write(${code})` : code]);
-        expect(run.stderr, mode).toBe('');
-        expect(run.status, mode).toBe(0);
-        expect(run.stdout.trim(), mode).toBe('functionobject');
-      }
+      // OTELKIT_ESM_LOADER=always, set for a CommonJS service's import(), changes nothing here.
+      for (const loader of ['auto', 'always'])
+        for (const mode of ['-e', '-p']) {
+          const args = [mode, mode === '-e' ? `process.stdout.write(${code})` : code];
+          const run = spawnInstrumented(flag, args, { OTELKIT_ESM_LOADER: loader });
+          expect(run.stderr, `${loader} ${mode}`).toBe('');
+          expect(run.status, `${loader} ${mode}`).toBe(0);
+          expect(run.stdout.trim(), `${loader} ${mode}`).toBe('functionobject');
+        }
     });
   }
 

@@ -3,7 +3,7 @@ import { diag } from '@opentelemetry/api';
 import { esmLoaderMode } from '../config/env.js';
 import { start } from '../sdk/start.js';
 import { startWithEsmHooks } from './esm-hooks.js';
-import { mainNeedsEsmHooks } from './main-module-format.js';
+import { hasMainModule, mainNeedsEsmHooks } from './main-module-format.js';
 
 /**
  * What `--import` and `--require @otelkit/node/register` both do: start the SDK from the
@@ -20,8 +20,11 @@ export function autoStart(): void {
   // (pino's run in a worker) sends, and lose what it holds when the process ends: signals and
   // the exit flush reach the main thread's SDK only.
   if (!isMainThread) return;
-  // Only the one setting: start() reads the rest, and reports a bad value, once.
-  if (esmLoaderMode() !== 'always' && !mainNeedsEsmHooks(process.argv[1])) {
+  const main = process.argv[1];
+  // Only the one setting: start() reads the rest, and reports a bad value, once. It overrides
+  // what the main module looks like, not the absence of one: see mainNeedsEsmHooks.
+  const always = esmLoaderMode() === 'always' && hasMainModule(main);
+  if (!always && !mainNeedsEsmHooks(main)) {
     start();
     diag.debug('@otelkit/node: no ESM hooks: the main module is CommonJS, or there is none');
     return;

@@ -55,5 +55,9 @@ describe('mainNeedsEsmHooks', () => {
     expect(mainNeedsEsmHooks(undefined, ['--input-type=commonjs'])).toBe(false);
     expect(mainNeedsEsmHooks(undefined, ['--input-type=module'])).toBe(true);
     expect(mainNeedsEsmHooks(undefined, ['--input-type', 'module'])).toBe(true);
+    // As NODE_OPTIONS='--input-type="module"' reaches the split, quotes kept.
+    expect(mainNeedsEsmHooks(undefined, ['--input-type="module"'])).toBe(true);
+    // `node - < app.js`: stdin, not a file named "-".
+    expect(mainNeedsEsmHooks('-', [])).toBe(false);
   });
 });

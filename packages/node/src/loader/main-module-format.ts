@@ -26,10 +26,15 @@ export function mainNeedsEsmHooks(
   mainPath: string | undefined,
   nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)],
 ): boolean {
-  if (!mainPath)
+  if (!hasMainModule(mainPath)) {
+    // NODE_OPTIONS keeps the quotes a shell would have removed: --input-type="module".
+    const isModule = (value: string | undefined) => /^["']?module["']?$/.test(value ?? '');
     return nodeArgs.some(
-      (arg, i) => arg === '--input-type=module' || (arg === '--input-type' && nodeArgs[i + 1] === 'module'),
+      (arg, i) =>
+        (arg.startsWith('--input-type=') && isModule(arg.slice('--input-type='.length))) ||
+        (arg === '--input-type' && isModule(nodeArgs[i + 1])),
     );
+  }
   let file: string;
   try {
     file = createRequire(join(process.cwd(), 'noop.js')).resolve(mainPath);
@@ -45,6 +50,16 @@ export function mainNeedsEsmHooks(
   } catch {
     return true;
   }
+}
+
+/**
+ * Whether Node runs a main module file: not for code given with `-e` or `-p`, read from stdin
+ * (`node -` or a pipe) or typed into the REPL.
+ *
+ * @param mainPath - `process.argv[1]`.
+ */
+export function hasMainModule(mainPath: string | undefined): mainPath is string {
+  return mainPath !== undefined && mainPath !== '' && mainPath !== '-';
 }
 
 /** The `type` of the nearest package.json above `directory`, as Node decides a `.js` file's format. */
