@@ -98,14 +98,40 @@ const SQL_PASSWORDS = {
     'ALTER USER bob IDENTIFIED WITH caching_sha2_password BY "[REDACTED]"',
   ],
   sqlServer: ["CREATE LOGIN bob WITH PASSWORD='ms-probe-6'", "CREATE LOGIN bob WITH PASSWORD='[REDACTED]'"],
-  // No literal to mask: a parameter, and a column whose name only contains the word.
+  sqlServerUnicode: [
+    "CREATE LOGIN bob WITH PASSWORD = N'ms-probe-7'",
+    "CREATE LOGIN bob WITH PASSWORD = N'[REDACTED]'",
+  ],
+  mysqlQuotedPlugin: [
+    "ALTER USER bob IDENTIFIED WITH 'caching_sha2_password' BY 'my-probe-8'",
+    "ALTER USER bob IDENTIFIED WITH 'caching_sha2_password' BY '[REDACTED]'",
+  ],
+  mysqlSetPassword: [
+    "SET PASSWORD FOR 'bob'@'%' = 'my-probe-9'",
+    "SET PASSWORD FOR 'bob'@'%' = '[REDACTED]'",
+  ],
+  // libpq's connection string: the whole quoted value goes, not only its first word.
+  connectionString: ["password='pg probe 10' host=db", 'password=[REDACTED] host=db'],
+  // No literal to mask: a parameter, a column whose name only contains the word, a user name.
   parameter: ['UPDATE users SET password = $1 WHERE id = $2', 'UPDATE users SET password = $1 WHERE id = $2'],
   column: [
     "SELECT password_hash FROM users WHERE email_verified AND name = 'bob'",
     "SELECT password_hash FROM users WHERE email_verified AND name = 'bob'",
   ],
+  user: ["invalid password for user 'bob'", "invalid password for user 'bob'"],
 } as const;
-const SQL_SECRETS = ['pg-probe-1', 'pg probe 2', "it''s-probe-3", 'my-probe-4', 'my-probe-5', 'ms-probe-6'];
+// Where a log body differs from the attribute: there the older "password = value" rule takes any
+// value, a placeholder or the N of N'…' too, and the query-parameter rule only applies at a
+// value's start, which "statement: " is not.
+const SQL_LOG_BODIES: Partial<Record<keyof typeof SQL_PASSWORDS, string>> = {
+  parameter: 'UPDATE users SET password = [REDACTED] WHERE id = $2',
+  sqlServerUnicode: 'CREATE LOGIN bob WITH PASSWORD = [REDACTED]',
+  connectionString: "password='[REDACTED]' host=db",
+};
+const SQL_SECRETS = [
+  ...['pg-probe-1', 'pg probe 2', "it''s-probe-3", 'my-probe-4', 'my-probe-5', 'ms-probe-6'],
+  ...['ms-probe-7', 'my-probe-8', 'my-probe-9', 'probe 10'],
+];
 
 function expectNoSecret(where: string, serialized: string): void {
   for (const [kind, secret] of Object.entries(SECRETS)) {
@@ -291,8 +317,7 @@ describe('PII redaction in the Collector', () => {
       expect(span?.attributes['db.query.text'], name).toBe(expected);
       expect(span?.attributes['app.sql'], name).toBe(expected);
       const log = logs.find((l) => l.attributes['probe.case'] === name);
-      // In a log body the older "password = value" rule takes any value, a placeholder too.
-      const body = name === 'parameter' ? expected.replace('$1', REDACTED) : expected;
+      const body = SQL_LOG_BODIES[name as keyof typeof SQL_LOG_BODIES] ?? expected;
       expect(log?.body, name).toBe(`statement: ${body}`);
       expect(log?.attributes['db.query.text'], name).toBe(expected);
     }

@@ -101,6 +101,14 @@ describe('maskSecrets', () => {
       `ALTER USER bob IDENTIFIED WITH caching_sha2_password BY "${REDACTED}"`,
     ],
     ["CREATE LOGIN bob WITH PASSWORD='ms-pw'", `CREATE LOGIN bob WITH PASSWORD='${REDACTED}'`],
+    ["CREATE LOGIN bob WITH PASSWORD = N'ms-pw'", `CREATE LOGIN bob WITH PASSWORD = N'${REDACTED}'`],
+    [
+      "ALTER USER bob IDENTIFIED WITH 'caching_sha2_password' BY 'my-pw'",
+      `ALTER USER bob IDENTIFIED WITH 'caching_sha2_password' BY '${REDACTED}'`,
+    ],
+    ["SET PASSWORD FOR 'bob'@'%' = 'my-pw'", `SET PASSWORD FOR 'bob'@'%' = '${REDACTED}'`],
+    ["ALTER USER bob IDENTIFIED BY 'it\\'s-pw'", `ALTER USER bob IDENTIFIED BY '${REDACTED}'`],
+    ["password='two words' host=db", `password=${REDACTED} host=db`],
     ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],
     ['card 4111-1111-1111-1111 declined', `card ${REDACTED} declined`],
   ])('masks %s', (input, expected) => {
@@ -115,6 +123,7 @@ describe('maskSecrets', () => {
     'user 5f0c1c2e-8d3a-4b7e-9a55-3f2a1b9c7d10 logged in from 203.0.113.9',
     'GET /search?q=passwords',
     "SELECT password_hash FROM users WHERE name = 'bob'",
+    "invalid password for user 'bob'",
     'mail admin@example.com or bob:hunter@example.com about it',
     'mailto:bob@example.com',
     'see https://example.com/users/bob@example.com for details',

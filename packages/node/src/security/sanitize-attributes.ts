@@ -100,6 +100,14 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // (`p@ss`). No `/` or whitespace inside, so a path like `/users/bob@example.com` is left alone.
   // The scheme is bounded so that long dotted words cannot make each match attempt scan the text.
   [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@]*:[^\s/]*@/gi, `$1${REDACTED}@`],
+  // A password written into SQL, as the Collector's transform/redact masks it: PostgreSQL
+  // "PASSWORD '…'", SQL Server "PASSWORD = N'…'", MySQL "IDENTIFIED [WITH plugin] BY '…'" and
+  // "SET PASSWORD FOR user = '…'". Before the query-parameter rule, which would take only the
+  // start of a quoted value ("password='two words'", libpq's connection strings).
+  [
+    /(\b(?:password(?:\s+for\s+\S+?\s*=\s*|\s*=\s*|\s+)|identified(?:\s+with\s+(?:\w+|'[^']*'|`[^`]*`))?\s+by\s+)[ne]?)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*")/gi,
+    `$1$2$3${REDACTED}$2$3`,
+  ],
   // Secret query parameters, as the Collector's transform/redact does: after ?, & or ;, or first
   // in a query given without its "?".
   [
@@ -115,16 +123,10 @@ const STRING_MASKS: Array<[RegExp, string]> = [
     /\b(?:(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abeprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z2-7]{16})\b|AIza[\w-]{35})/g,
     REDACTED,
   ],
-  // A password written into SQL, as the Collector's transform/redact masks it: PostgreSQL
-  // "PASSWORD '…'", SQL Server "PASSWORD = '…'", MySQL "IDENTIFIED [WITH plugin] BY '…'".
-  [
-    /(\b(?:password|identified(?:\s+with\s+\w+)?\s+by)(?:\s*=\s*|\s+))(?:(')(?:[^']|'')*'|(")[^"]*")/gi,
-    `$1$2$3${REDACTED}$2$3`,
-  ],
   // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
-  // closing quote, spaces included.
+  // closing quote, spaces included, and SQL's N'…' and E'…' keep their prefix.
   [
-    /(\b(?:password|passwd|passphrase|passcode|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*)(?:(")[^"\n]*"?|(')[^'\n]*'?|[^\s,;&"'}]+)/gi,
+    /(\b(?:password|passwd|passphrase|passcode|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*(?:[ne](?=['"]))?)(?:(")[^"\n]*"?|(')[^'\n]*'?|[^\s,;&"'}]+)/gi,
     `$1$2$3${REDACTED}$2$3`,
   ],
 ];
