@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { COLLECTOR_SCRAPE_JOB, CollectorMetrics } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { spawnInstrumented } from './helpers/instrumented-app.js';
 import { eventually } from './helpers/poll.js';
 import { activeAlerts, query, storedValues } from './helpers/prometheus.js';
 import { sinkLogs, sinkSpans } from './helpers/sink.js';
@@ -139,16 +139,11 @@ http.createServer(() => setTimeout(() => { throw new Error('ledger corrupted'); 
     http.get('http://127.0.0.1:' + this.address().port + '/orders/7').on('error', () => {});
   });\n`,
     );
-    const crashed = spawnSync(process.execPath, ['--import', '@otelkit/node/register', main], {
-      cwd: import.meta.dirname,
-      env: {
-        PATH: process.env.PATH ?? '',
-        OTEL_SERVICE_NAME: 'crash-span-probe',
-        OTEL_EXPORTER_OTLP_ENDPOINT: running.endpoints.otlpHttp,
-        OTEL_METRICS_EXPORTER: 'none',
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
+    const crashed = spawnInstrumented('--import', main, {
+      OTEL_SERVICE_NAME: 'crash-span-probe',
+      OTEL_EXPORTER_OTLP_ENDPOINT: running.endpoints.otlpHttp,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
     });
     expect(crashed.status).toBe(1);
     expect(crashed.stderr).toContain('Error: ledger corrupted');

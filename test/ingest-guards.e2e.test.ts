@@ -8,15 +8,16 @@ import { sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry, under } from './helpers/telemetry.js';
 
-describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+// One stack serves both groups: each test's services and checks are its own.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
 
+describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
   const preflight = (origin: string) =>
     fetch(`${stack.endpoints.otlpHttp}/v1/traces`, {
       method: 'OPTIONS',
@@ -93,14 +94,6 @@ describe('OTLP/HTTP ingest: CORS allow-list and bad input', () => {
 });
 
 describe('Oversized spans on their way to Tempo', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
   const spansOf = (service: string) =>
     sinkSpans(stack.endpoints.sinkDir).filter((s) => s.resource['service.name'] === service);
 

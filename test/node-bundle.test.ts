@@ -52,7 +52,12 @@ interface Loaded {
   requireHooks: number;
 }
 
+// One run per entry flag serves every test that reads it.
+const runs = new Map<'--import' | '--require', Loaded>();
+
 function loaded(flag: '--import' | '--require'): Loaded {
+  const known = runs.get(flag);
+  if (known) return known;
   const out = execFileSync(process.execPath, [flag, '@otelkit/node/register', app], {
     cwd: import.meta.dirname,
     // A closed port, and nothing to send when the app ends (the probe span never ends, metrics
@@ -65,7 +70,9 @@ function loaded(flag: '--import' | '--require'): Loaded {
     },
     encoding: 'utf8',
   });
-  return JSON.parse(out) as Loaded;
+  const run = JSON.parse(out) as Loaded;
+  runs.set(flag, run);
+  return run;
 }
 
 describe('@otelkit/node register entry, as built', () => {

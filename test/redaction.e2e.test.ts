@@ -129,8 +129,16 @@ const SQL_LOG_BODIES: Partial<Record<keyof typeof SQL_PASSWORDS, string>> = {
   connectionString: "password='[REDACTED]' host=db",
 };
 const SQL_SECRETS = [
-  ...['pg-probe-1', 'pg probe 2', "it''s-probe-3", 'my-probe-4', 'my-probe-5', 'ms-probe-6'],
-  ...['ms-probe-7', 'my-probe-8', 'my-probe-9', 'probe 10'],
+  'pg-probe-1',
+  'pg probe 2',
+  "it''s-probe-3",
+  'my-probe-4',
+  'my-probe-5',
+  'ms-probe-6',
+  'ms-probe-7',
+  'my-probe-8',
+  'my-probe-9',
+  'probe 10',
 ];
 
 function expectNoSecret(where: string, serialized: string): void {
@@ -280,6 +288,7 @@ describe('PII redaction in the Collector', () => {
     for (const secret of KEYED_SECRETS) expect(serializedLogs).not.toContain(secret);
     await app.shutdown();
   });
+
   it('masks passwords written into SQL statements, in span attributes and log records', async () => {
     const app = serviceTelemetry(stack.endpoints.otlpHttp, 'sql-password-probe');
     const root = app.span('POST /roles');
