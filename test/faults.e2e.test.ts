@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { spawnInstrumented } from './helpers/instrumented-app.js';
 import { eventually } from './helpers/poll.js';
 import { activeAlerts, query, storedValues } from './helpers/prometheus.js';
-import { sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpStatusCode, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry } from './helpers/telemetry.js';
 
@@ -161,7 +161,7 @@ http.createServer(() => setTimeout(() => { throw new Error('ledger corrupted'); 
     expect(span.name).toBe('GET');
     expect(span.attributes['url.path']).toBe('/orders/7');
     // OTLP's STATUS_CODE_ERROR.
-    expect(span.statusCode).toBe(2);
+    expect(span.statusCode).toBe(OtlpStatusCode.error);
   });
 
   it('delivers data queued for a stopped backend after the Collector is SIGKILLed and restarted', async () => {

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { OtlpSpanKind, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, OtlpStatusCode, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const SECURE_APP = 'test/fixtures/secure-app.mjs';
@@ -162,7 +162,15 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       'exit-now-app',
       '/answered',
     );
-    // The request cut short by the exit never ended its span, but its log record was emitted.
+    // The request cut short by the exit never ended its span: the exit ends it, as an error.
+    const cut = await spanInSink('the server span of the request cut short', 'exit-now-app', '/cut-short');
+    expect(cut).toMatchObject({
+      kind: OtlpSpanKind.server,
+      statusCode: OtlpStatusCode.error,
+      statusMessage: 'the process exited before this span ended',
+    });
+    expect(cut.attributes['error.type']).toBe('process_exit');
+    expect(span.statusCode).not.toBe(OtlpStatusCode.error);
     const logs = await eventually(
       'the log records of both requests',
       async () => {
@@ -180,6 +188,24 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(logs.find((l) => l.attributes[SecurityAttributes.userId] === '/answered')?.traceId).toBe(
       span.traceId,
     );
+  });
+
+  it('ends and sends the spans of requests a SIGTERM without a handler cuts short', async () => {
+    const app = await start(
+      'sigterm-cut-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000', EXIT_ON_SIGTERM: 'default' },
+      'test/fixtures/exiting-app.mjs',
+    );
+    const cutShort = fetch(`${app.url}/slow`).catch(() => undefined);
+    await sleep(200);
+    await app.process.kill('SIGTERM');
+    expect(await app.process.exit()).toMatchObject({ signal: 'SIGTERM' });
+    await cutShort;
+    const cut = await spanInSink('the server span of the request cut short', 'sigterm-cut-app', '/slow');
+    expect(cut).toMatchObject({
+      statusCode: OtlpStatusCode.error,
+      statusMessage: 'the process was ended by SIGTERM before this span ended',
+    });
   });
 
   it('sends what a drain records before the application calls process.exit()', async () => {

@@ -20,13 +20,18 @@ import { freePort, ManagedProcess, type Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
-import { OtlpSpanKind, type SinkLog, type SinkSpan, sinkLogs, sinkSpans } from './helpers/sink.js';
+import {
+  OtlpSpanKind,
+  OtlpStatusCode,
+  type SinkLog,
+  type SinkSpan,
+  sinkLogs,
+  sinkSpans,
+} from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const SERVICE = 'mockoon';
 const MOCKOON_VERSION = '9.9.0';
-const INTERNAL = 1;
-const STATUS_ERROR = 2;
 
 const testDir = dirname(fileURLToPath(import.meta.url));
 const environmentFile = join(testDir, 'fixtures', 'mockoon', 'environment.json');
@@ -147,7 +152,7 @@ describe(`an unchanged open-source app: Mockoon CLI ${MOCKOON_VERSION} with --im
       'url.scheme': 'http',
       'server.port': port,
     });
-    expect(user.statusCode).not.toBe(STATUS_ERROR);
+    expect(user.statusCode).not.toBe(OtlpStatusCode.error);
 
     const order = await serverSpan(stack, 'POST', paths.orders);
     expect(order.name).toBe('POST *');
@@ -156,7 +161,7 @@ describe(`an unchanged open-source app: Mockoon CLI ${MOCKOON_VERSION} with --im
     // The mocked 500 is a server error: the span says so, which tail sampling keeps.
     const stock = await serverSpan(stack, 'GET', paths.inventory);
     expect(stock.attributes['http.response.status_code']).toBe(500);
-    expect(stock.statusCode).toBe(STATUS_ERROR);
+    expect(stock.statusCode).toBe(OtlpStatusCode.error);
 
     // Express spans of Mockoon's own app (its named middleware and its catch-all handler),
     // children of the server span in the same trace.
@@ -166,7 +171,7 @@ describe(`an unchanged open-source app: Mockoon CLI ${MOCKOON_VERSION} with --im
       );
       return spans.some((s) => s.attributes['express.type'] === 'request_handler') ? spans : undefined;
     });
-    expect(children.every((s) => s.kind === INTERNAL && s.resource['service.name'] === SERVICE)).toBe(true);
+    expect(children.every((s) => s.kind === OtlpSpanKind.internal && s.resource['service.name'] === SERVICE)).toBe(true);
     expect(
       children.find((s) => s.attributes['express.type'] === 'request_handler')?.attributes,
     ).toMatchObject({ 'http.route': '*', 'express.name': '*' });

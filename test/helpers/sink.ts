@@ -13,6 +13,9 @@ type Attributes = Record<string, string | number | boolean | undefined>;
 /** OTLP span kinds, as {@link SinkSpan.kind} carries them (not the API's `SpanKind` numbers). */
 export const OtlpSpanKind = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
+/** OTLP status codes, as {@link SinkSpan.statusCode} carries them. */
+export const OtlpStatusCode = { unset: 0, ok: 1, error: 2 } as const;
+
 /** A span as the sink (standing in for Tempo) received it. */
 export interface SinkSpan {
   traceId: string;

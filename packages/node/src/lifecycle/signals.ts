@@ -2,8 +2,11 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** What the signal handlers do with the SDK. */
 export interface SignalActions {
-  /** Flushes and stops every signal, within its bound. */
-  shutdown: () => Promise<void>;
+  /**
+   * Flushes and stops every signal, within its bound, before `signal` is re-raised to end the
+   * process.
+   */
+  shutdown: (signal: NodeJS.Signals) => Promise<void>;
   /** Exports what is buffered, within its bound, and keeps the SDK running. */
   flush: () => Promise<void>;
 }
@@ -51,7 +54,7 @@ export function installSignalHandlers(actions: SignalActions): () => void {
       // signal during the flush ends the process at once, as it would without otelkit.
       const hold = () => {};
       if (signalExit > 0) process.on(signal, hold);
-      void actions.shutdown().finally(() => {
+      void actions.shutdown(signal).finally(() => {
         process.removeListener(signal, hold);
         // Re-raising applies Node's default action (terminate by signal, so the parent sees the
         // same exit status, e.g. 143 for SIGTERM), or lets signal-exit run the application's exit

@@ -10,7 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchOptions, SignalOptions } from '../config/options.js';
 import { type ReceiverProcess, startReceiverProcess } from '../testing/receiver-process.js';
-import { ExitExport } from './exit-export.js';
+import { ExitExport, UNFINISHED_ERROR_TYPE } from './exit-export.js';
 
 /** An exporter whose exports stay unanswered until the test answers them. */
 class HeldExporter implements SpanExporter {
@@ -66,8 +66,18 @@ function tracing(exitExport: ExitExport, batch = HELD, sampled = true) {
     ...(sampled ? {} : { sampler: new AlwaysOffSampler() }),
   });
   const tracer = provider.getTracer('test');
-  return { inner, end: (name: string) => tracer.startSpan(name).end() };
+  return { inner, tracer, end: (name: string) => tracer.startSpan(name).end() };
 }
+
+interface JsonSpan {
+  name: string;
+  status?: { code?: number; message?: string };
+  attributes?: { key: string; value: { stringValue?: string } }[];
+}
+const jsonSpans = (body: Buffer): JsonSpan[] =>
+  (JSON.parse(body.toString()) as { resourceSpans: { scopeSpans: { spans: JsonSpan[] }[] }[] }).resourceSpans
+    .flatMap((r) => r.scopeSpans)
+    .flatMap((s) => s.spans);
 
 describe('ExitExport', () => {
   it('sends at exit what the processor holds and what is on its way, not what was answered', async () => {
@@ -113,6 +123,48 @@ describe('ExitExport', () => {
     expect(spanNames(requests.find((r) => r.url === '/v1/traces')?.body ?? Buffer.alloc(0))).toEqual([
       'last-span',
     ]);
+  });
+
+  it('ends the spans the exit cuts short, with an error saying why, and sends them once', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const { tracer } = tracing(exitExport);
+    tracer.startSpan('finished').end();
+    const inFlight = tracer.startSpan('in-flight');
+    tracer.startSpan('typed', { attributes: { 'error.type': 'timeout' } });
+
+    expect(exitExport.sendAtExit(5000, 'the process was ended by SIGTERM before this span ended')).toEqual({
+      items: 3,
+      outcome: 'sent',
+    });
+    expect(inFlight.isRecording()).toBe(false);
+    const [request] = await receiver.requests(1);
+    const spans = jsonSpans(request?.body ?? Buffer.alloc(0));
+    const errorType = (span: JsonSpan | undefined) =>
+      span?.attributes?.find((a) => a.key === 'error.type')?.value.stringValue;
+    const byName = (name: string) => spans.find((span) => span.name === name);
+    // OTLP/JSON status codes: 0 unset, 2 error.
+    expect(byName('finished')?.status?.code ?? 0).toBe(0);
+    expect(byName('in-flight')?.status).toEqual({
+      code: 2,
+      message: 'the process was ended by SIGTERM before this span ended',
+    });
+    expect(errorType(byName('in-flight'))).toBe(UNFINISHED_ERROR_TYPE);
+    // An error type the span already has is kept.
+    expect(errorType(byName('typed'))).toBe('timeout');
+    // A second send on the way out (a signal's, then an 'exit' event) has nothing left to send.
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
+  });
+
+  it('keeps track of at most a full buffer of open spans, the newest', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const { tracer } = tracing(exitExport, { ...HELD, maxQueueSize: 2 });
+    // Spans the application never ends must not pile up.
+    for (const name of ['leaked-1', 'leaked-2', 'open-1', 'open-2']) tracer.startSpan(name);
+    expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 2 });
+    const [request] = await receiver.requests(1);
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['open-1', 'open-2']);
   });
 
   it('holds no unsampled span, and sends nothing when nothing is left', async () => {

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type Context, TraceFlags } from '@opentelemetry/api';
+import { type Context, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import {
   type ISerializer,
@@ -49,7 +49,14 @@ class Unanswered<T> {
   request(): ExitRequest | undefined {
     return this.items.size === 0 ? undefined : this.encode([...this.items]);
   }
+
+  clear(): void {
+    this.items.clear();
+  }
 }
+
+/** The `error.type` of a span that the process's end cut short. */
+export const UNFINISHED_ERROR_TYPE = 'process_exit';
 
 /**
  * Sends the spans and log records that `process.exit()` would drop.
@@ -61,6 +68,9 @@ class Unanswered<T> {
  * here keep track of what is not yet answered; in the 'exit' event that is encoded with the OTLP
  * exporters' own serializers and sent, blocking, from a worker thread.
  *
+ * Spans still open then (the requests in flight, cut short by the exit) would never end, so they
+ * are ended there, with an error status that says why, and sent with the rest.
+ *
  * A batch whose request had already reached the Collector when the process exited is sent twice;
  * none is lost for that. Metrics are not sent (their collection is asynchronous), nor anything over
  * gRPC.
@@ -69,6 +79,10 @@ export class ExitExport {
   private gaveUp = false;
   // Keyed by the exporter made here; each holds its own signal's items.
   private readonly signals = new Map<object, Unanswered<unknown>>();
+  // Sampled spans started and not yet ended. A span the application never ends would stay here
+  // for good, so beyond a full buffer's worth the oldest is forgotten.
+  private readonly open = new Set<Span>();
+  private openLimit = Number.POSITIVE_INFINITY;
 
   /** Wraps an OTLP span exporter configured by `options`; gRPC ones are returned as they are. */
   spanExporter(inner: SpanExporter, options: SignalOptions): SpanExporter {
@@ -89,11 +103,22 @@ export class ExitExport {
     const processor = new BatchSpanProcessor(exporter, batch);
     const unanswered = this.unanswered<ReadableSpan>(exporter, batch);
     if (!unanswered) return processor;
+    this.openLimit = batch.maxQueueSize;
+    const open = this.open;
     return {
-      onStart: (span: Span, parent: Context) => processor.onStart(span, parent),
+      onStart: (span: Span, parent: Context) => {
+        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) {
+          open.add(span);
+          if (open.size > this.openLimit) open.delete(open.values().next().value as Span);
+        }
+        processor.onStart(span, parent);
+      },
       onEnd: (span: ReadableSpan) => {
         // The processor passes over unsampled spans, as the exporter never sees them.
-        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) unanswered.add(span);
+        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) {
+          open.delete(span as Span);
+          unanswered.add(span);
+        }
         processor.onEnd(span);
       },
       forceFlush: () => processor.forceFlush(),
@@ -129,9 +154,15 @@ export class ExitExport {
     return this.gaveUp;
   }
 
-  /** Sends what is unanswered, blocking at most `timeoutMs`. Only for the 'exit' event. */
-  sendAtExit(timeoutMs: number): ExitSendReport {
+  /**
+   * Ends the spans still open, which the process's end cuts short, with an error status saying
+   * `why`; then sends what is unanswered, blocking at most `timeoutMs`. Only for when the process
+   * is about to end and the event loop will not run again: the 'exit' event, or just before a
+   * signal is re-raised.
+   */
+  sendAtExit(timeoutMs: number, why = 'the process exited before this span ended'): ExitSendReport {
     if (this.gaveUp) return { items: 0, outcome: undefined };
+    this.endOpenSpans(why);
     let items = 0;
     const requests: ExitRequest[] = [];
     for (const unanswered of this.signals.values()) {
@@ -139,9 +170,21 @@ export class ExitExport {
       if (!request) continue;
       items += unanswered.size;
       requests.push(request);
+      // Delivered or lost by the time this returns: never for a second send.
+      unanswered.clear();
     }
     if (requests.length === 0) return { items: 0, outcome: undefined };
     return { items, outcome: sendBeforeExit(requests, timeoutMs) };
+  }
+
+  private endOpenSpans(why: string): void {
+    // Ending a span removes it from the set, through the processor.
+    for (const span of [...this.open]) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: why });
+      if (span.attributes['error.type'] === undefined) span.setAttribute('error.type', UNFINISHED_ERROR_TYPE);
+      span.end();
+    }
+    this.open.clear();
   }
 
   private unanswered<T>(exporter: object, batch: BatchOptions): Unanswered<T> | undefined {

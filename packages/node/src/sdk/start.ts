@@ -13,7 +13,7 @@ import { isHealthPath } from '../health/handlers.js';
 import { defaultHealthRegistry, useSdkServiceVersion } from '../health/health-registry.js';
 import { within } from '../lifecycle/bounded.js';
 import { installExitFlush } from '../lifecycle/exit-flush.js';
-import { installExitSend } from '../lifecycle/exit-send.js';
+import { installExitSend, sendOnTheWayOut } from '../lifecycle/exit-send.js';
 import { installSignalHandlers } from '../lifecycle/signals.js';
 import {
   type ExportStatus,
@@ -178,6 +178,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const resource = buildResource(config, extra, warn);
   useSdkServiceVersion(options.serviceVersion ?? config.resourceAttributes['service.version']);
   const exitExport = new ExitExport();
+  const exitSendTarget = { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs };
   const gate = new ExportGate();
 
   const tracerProvider = new NodeTracerProvider({
@@ -313,7 +314,17 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     options.handleSignals === false
       ? () => {}
       : installSignalHandlers({
-          shutdown: () => sdk.shutdown(),
+          shutdown: async (signal) => {
+            await sdk.shutdown();
+            // The re-raised signal ends the process with its requests in flight, whose spans
+            // would never end: they go now, as they would on process.exit().
+            sendOnTheWayOut(
+              (timeoutMs) =>
+                exitExport.sendAtExit(timeoutMs, `the process was ended by ${signal} before this span ended`),
+              exitSendTarget,
+              warn,
+            );
+          },
           // The application drains and ends by itself; if the Collector did not answer, exports
           // that would retry past its end are refused from now on.
           flush: async () => {
@@ -326,7 +337,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   );
   const removeExitSend = installExitSend(
     (timeoutMs) => exitExport.sendAtExit(timeoutMs),
-    { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs },
+    exitSendTarget,
     warn,
   );
   const removeCrashHandlers =
