@@ -171,7 +171,9 @@ describe(`an unchanged open-source app: Mockoon CLI ${MOCKOON_VERSION} with --im
       );
       return spans.some((s) => s.attributes['express.type'] === 'request_handler') ? spans : undefined;
     });
-    expect(children.every((s) => s.kind === OtlpSpanKind.internal && s.resource['service.name'] === SERVICE)).toBe(true);
+    expect(
+      children.every((s) => s.kind === OtlpSpanKind.internal && s.resource['service.name'] === SERVICE),
+    ).toBe(true);
     expect(
       children.find((s) => s.attributes['express.type'] === 'request_handler')?.attributes,
     ).toMatchObject({ 'http.route': '*', 'express.name': '*' });

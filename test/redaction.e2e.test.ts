@@ -110,6 +110,20 @@ const SQL_PASSWORDS = {
     "SET PASSWORD FOR 'bob'@'%' = 'my-probe-9'",
     "SET PASSWORD FOR 'bob'@'%' = '[REDACTED]'",
   ],
+  mysqlOldPassword: ["SET PASSWORD = PASSWORD('my-probe-11')", "SET PASSWORD = PASSWORD('[REDACTED]')"],
+  // The old password too, known by the masked new one before it.
+  mysqlReplace: [
+    "ALTER USER bob IDENTIFIED BY 'my-probe-12' REPLACE 'my-probe-13'",
+    "ALTER USER bob IDENTIFIED BY '[REDACTED]' REPLACE '[REDACTED]'",
+  ],
+  postgresDollar: [
+    'CREATE ROLE app PASSWORD $$pg probe 14$$ LOGIN',
+    'CREATE ROLE app PASSWORD $$[REDACTED]$$ LOGIN',
+  ],
+  postgresTaggedDollar: [
+    'ALTER ROLE app PASSWORD $pw$pg-probe-15$pw$',
+    'ALTER ROLE app PASSWORD $pw$[REDACTED]$pw$',
+  ],
   // libpq's connection string: the whole quoted value goes, not only its first word.
   connectionString: ["password='pg probe 10' host=db", 'password=[REDACTED] host=db'],
   // No literal to mask: a parameter, a column whose name only contains the word, a user name.
@@ -127,6 +141,7 @@ const SQL_LOG_BODIES: Partial<Record<keyof typeof SQL_PASSWORDS, string>> = {
   parameter: 'UPDATE users SET password = [REDACTED] WHERE id = $2',
   sqlServerUnicode: 'CREATE LOGIN bob WITH PASSWORD = [REDACTED]',
   connectionString: "password='[REDACTED]' host=db",
+  mysqlOldPassword: 'SET PASSWORD = [REDACTED]',
 };
 const SQL_SECRETS = [
   'pg-probe-1',
@@ -138,6 +153,11 @@ const SQL_SECRETS = [
   'ms-probe-7',
   'my-probe-8',
   'my-probe-9',
+  'my-probe-11',
+  'my-probe-12',
+  'my-probe-13',
+  'pg probe 14',
+  'pg-probe-15',
   'probe 10',
 ];
 
@@ -161,6 +181,11 @@ describe('PII redaction in the Collector', () => {
     // An error status makes tail sampling keep the trace, so the Tempo sink must receive it.
     const span = app.span('POST /login', { attributes: ATTRIBUTES });
     span.setStatus({ code: SpanStatusCode.ERROR });
+    // Error text in an exception event: a URL with a secret parameter, a connection string.
+    span.addEvent('exception', {
+      'exception.message': `GET https://api.example.com/cb?token=${SECRETS.queryToken} failed`,
+      'exception.stacktrace': `Error: connect postgres://app:${SECRETS.password}@db:5432/app refused`,
+    });
     // Mockoon CLI logs exactly this line at start: the name and the value are words apart.
     app.logger.emit({
       severityNumber: SeverityNumber.WARN,
@@ -191,6 +216,10 @@ describe('PII redaction in the Collector', () => {
       `callback https://hooks.example.com/cb?api_key=${REDACTED}`,
     );
     expect(received?.attributes.password).not.toBe(SECRETS.password);
+    expect(received?.events[0]?.attributes).toEqual({
+      'exception.message': `GET https://api.example.com/cb?token=${REDACTED} failed`,
+      'exception.stacktrace': `Error: connect postgres://${REDACTED}@db:5432/app refused`,
+    });
     expect(received?.attributes['user.email']).toBeDefined();
 
     const logs = await eventually('both log records in the Loki sink', async () => {
@@ -289,18 +318,19 @@ describe('PII redaction in the Collector', () => {
     await app.shutdown();
   });
 
-  it('masks passwords written into SQL statements, in span attributes and log records', async () => {
+  it('masks passwords written into SQL statements, in span attributes, span events and log records', async () => {
     const app = serviceTelemetry(stack.endpoints.otlpHttp, 'sql-password-probe');
     const root = app.span('POST /roles');
     root.setStatus({ code: SpanStatusCode.ERROR });
     for (const [name, [statement]] of Object.entries(SQL_PASSWORDS)) {
-      app
-        .span(
-          `pg.query ${name}`,
-          { attributes: { 'db.query.text': statement, 'app.sql': statement } },
-          under(root),
-        )
-        .end();
+      const query = app.span(
+        `pg.query ${name}`,
+        { attributes: { 'db.query.text': statement, 'app.sql': statement } },
+        under(root),
+      );
+      // A driver's error repeats the statement, and the exception event carries it.
+      query.addEvent('exception', { 'exception.message': statement });
+      query.end();
       app.logger.emit({
         severityNumber: SeverityNumber.INFO,
         body: `statement: ${statement}`,
@@ -325,6 +355,7 @@ describe('PII redaction in the Collector', () => {
       const span = spans.find((s) => s.name === `pg.query ${name}`);
       expect(span?.attributes['db.query.text'], name).toBe(expected);
       expect(span?.attributes['app.sql'], name).toBe(expected);
+      expect(span?.events[0]?.attributes['exception.message'], name).toBe(expected);
       const log = logs.find((l) => l.attributes['probe.case'] === name);
       const body = SQL_LOG_BODIES[name as keyof typeof SQL_LOG_BODIES] ?? expected;
       expect(log?.body, name).toBe(`statement: ${body}`);

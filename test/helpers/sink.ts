@@ -29,6 +29,8 @@ export interface SinkSpan {
   statusCode: number;
   /** The status description; empty when there is none. */
   statusMessage: string;
+  /** The span's events (exceptions among them), in order. */
+  events: { name: string; attributes: Attributes }[];
 }
 
 /** A log record as the sink (standing in for Loki) received it. */
@@ -72,6 +74,7 @@ interface TracesLine {
         name: string;
         attributes?: KeyValue[];
         status?: { code?: number; message?: string };
+        events?: { name: string; attributes?: KeyValue[] }[];
       }[];
     }[];
   }[];
@@ -104,6 +107,7 @@ export function sinkSpans(sinkDir: string): SinkSpan[] {
             resource,
             statusCode: span.status?.code ?? 0,
             statusMessage: span.status?.message ?? '',
+            events: (span.events ?? []).map((e) => ({ name: e.name, attributes: flatten(e.attributes) })),
           });
         }
       }

@@ -109,6 +109,13 @@ describe('maskSecrets', () => {
     ["SET PASSWORD FOR 'bob'@'%' = 'my-pw'", `SET PASSWORD FOR 'bob'@'%' = '${REDACTED}'`],
     ["ALTER USER bob IDENTIFIED BY 'it\\'s-pw'", `ALTER USER bob IDENTIFIED BY '${REDACTED}'`],
     ["password='two words' host=db", `password=${REDACTED} host=db`],
+    ["SET PASSWORD = PASSWORD('old-style-pw')", `SET PASSWORD = PASSWORD('${REDACTED}')`],
+    [
+      "ALTER USER bob IDENTIFIED BY 'new-pw' REPLACE 'old-pw'",
+      `ALTER USER bob IDENTIFIED BY '${REDACTED}' REPLACE '${REDACTED}'`,
+    ],
+    ['CREATE ROLE app PASSWORD $$dollar pw$$ LOGIN', `CREATE ROLE app PASSWORD $$${REDACTED}$$ LOGIN`],
+    ['ALTER ROLE app PASSWORD $pw$tagged$pw$', `ALTER ROLE app PASSWORD $pw$${REDACTED}$pw$`],
     ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],
     ['card 4111-1111-1111-1111 declined', `card ${REDACTED} declined`],
   ])('masks %s', (input, expected) => {
@@ -123,6 +130,8 @@ describe('maskSecrets', () => {
     'user 5f0c1c2e-8d3a-4b7e-9a55-3f2a1b9c7d10 logged in from 203.0.113.9',
     'GET /search?q=passwords',
     "SELECT password_hash FROM users WHERE name = 'bob'",
+    "could not replace 'config.json'",
+    "SELECT hashPassword('not a secret')",
     "invalid password for user 'bob'",
     'mail admin@example.com or bob:hunter@example.com about it',
     'mailto:bob@example.com',

@@ -101,11 +101,20 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // The scheme is bounded so that long dotted words cannot make each match attempt scan the text.
   [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@]*:[^\s/]*@/gi, `$1${REDACTED}@`],
   // A password written into SQL, as the Collector's transform/redact masks it: PostgreSQL
-  // "PASSWORD '…'", SQL Server "PASSWORD = N'…'", MySQL "IDENTIFIED [WITH plugin] BY '…'" and
-  // "SET PASSWORD FOR user = '…'". Before the query-parameter rule, which would take only the
-  // start of a quoted value ("password='two words'", libpq's connection strings).
+  // "PASSWORD '…'" and "PASSWORD $$…$$", SQL Server "PASSWORD = N'…'", MySQL "IDENTIFIED [WITH
+  // plugin] BY '…'", "SET PASSWORD [FOR user] = '…'" and "PASSWORD('…')". Before the
+  // query-parameter rule, which would take only the start of a quoted value ("password='two
+  // words'", libpq's connection strings).
   [
-    /(\b(?:password(?:\s+for\s+\S+?\s*=\s*|\s*=\s*|\s+)|identified(?:\s+with\s+(?:\w+|'[^']*'|`[^`]*`))?\s+by\s+)[ne]?)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*")/gi,
+    /(\b(?:password(?:\s+for\s+\S+?\s*=\s*|\s*=\s*|\s*\(\s*|\s+)|identified(?:\s+with\s+(?:\w+|'[^']*'|`[^`]*`))?\s+by\s+)[ne]?)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*"|(\$\w*\$)[\s\S]*?\$\w*\$)/gi,
+    `$1$2$3$4${REDACTED}$2$3$4`,
+  ],
+  // The old password of MySQL's "IDENTIFIED BY '…' REPLACE '…'", known by the masked one before it.
+  [
+    new RegExp(
+      String.raw`(['"]${REDACTED.replace(/[[\]]/g, '\\$&')}['"]\s+replace\s+)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*")`,
+      'gi',
+    ),
     `$1$2$3${REDACTED}$2$3`,
   ],
   // Secret query parameters, as the Collector's transform/redact does: after ?, & or ;, or first
@@ -124,9 +133,10 @@ const STRING_MASKS: Array<[RegExp, string]> = [
     REDACTED,
   ],
   // key=value, key: value and "key":"value" in prose and JSON; a quoted value is masked up to its
-  // closing quote, spaces included, and SQL's N'…' and E'…' keep their prefix.
+  // closing quote, spaces included, and SQL's N'…' and E'…' keep their prefix. MySQL's
+  // "PASSWORD = PASSWORD('…')" was masked inside the parentheses above.
   [
-    /(\b(?:password|passwd|passphrase|passcode|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*(?:[ne](?=['"]))?)(?:(")[^"\n]*"?|(')[^'\n]*'?|[^\s,;&"'}]+)/gi,
+    /(\b(?:password|passwd|passphrase|passcode|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|token)["']?\s*[=:]\s*(?:[ne](?=['"]))?)(?!password\s*\()(?:(")[^"\n]*"?|(')[^'\n]*'?|[^\s,;&"'}]+)/gi,
     `$1$2$3${REDACTED}$2$3`,
   ],
 ];
