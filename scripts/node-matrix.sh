@@ -18,6 +18,7 @@ tests=(
   test/node-diagnostics.test.ts
   test/node-esm-http-client.test.ts
   test/node-esm-loader.test.ts
+  test/node-koa-clients.e2e.test.ts
   test/node-pg.e2e.test.ts
   test/node-pino.test.ts
   test/node-runtime.e2e.test.ts

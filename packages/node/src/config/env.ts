@@ -24,11 +24,14 @@ export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'http',
   'express',
   'fastify',
+  'koa',
   'undici',
   'winston',
   'pino',
   'pg',
+  'mysql2',
   'ioredis',
+  'redis',
   'runtime-node',
 ];
 const KNOWN_INSTRUMENTATIONS = new Set<string>(DEFAULT_INSTRUMENTATIONS);

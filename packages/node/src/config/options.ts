@@ -27,8 +27,11 @@ export type InstrumentationName =
   | 'undici'
   | 'winston'
   | 'pino'
+  | 'koa'
   | 'pg'
+  | 'mysql2'
   | 'ioredis'
+  | 'redis'
   | 'runtime-node';
 
 /** Resource detectors, as `OTEL_NODE_RESOURCE_DETECTORS` names them. */

@@ -60,6 +60,8 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
         ? {}
         : { ignorePaths: (route: { url: string }) => ignoreIncoming(route.url) }),
     }),
+  // Koa's and @koa/router's middleware spans; the router's layer sets the server span's route.
+  koa: () => load(lazyRequire('@opentelemetry/instrumentation-koa'), 'KoaInstrumentation'),
   undici: () => load(lazyRequire('@opentelemetry/instrumentation-undici'), 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
   // Collector exactly once, with the trace context injected into each record.
@@ -73,8 +75,22 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
   pino: () => load(lazyRequire('@opentelemetry/instrumentation-pino'), 'PinoInstrumentation'),
   pg: () =>
     load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
+  // Without maskStatement the statement is recorded with its bound values formatted in (a
+  // user's email, a password hash); the hook returning the SQL as written keeps the `?`
+  // placeholders instead, as pg keeps its `$1`.
+  mysql2: () =>
+    load(lazyRequire('@opentelemetry/instrumentation-mysql2'), 'MySQL2Instrumentation', {
+      maskStatement: true,
+      maskStatementHook: (sql: string) => sql,
+    }),
   ioredis: () =>
     load(lazyRequire('@opentelemetry/instrumentation-ioredis'), 'IORedisInstrumentation', {
+      requireParentSpan: true,
+    }),
+  // node-redis (the `redis` package, 2.6 to 6); as for ioredis, a client's own pings and
+  // reconnects outside any request make no traces of their own.
+  redis: () =>
+    load(lazyRequire('@opentelemetry/instrumentation-redis'), 'RedisInstrumentation', {
       requireParentSpan: true,
     }),
   // Its default monitoringPrecision (10 ms) is also the event-loop delay histogram's sampling

@@ -8,8 +8,11 @@ const PATCHED_ON_LOAD: Partial<Record<InstrumentationName, string>> = {
   express: 'express',
   winston: 'winston',
   pino: 'pino',
+  koa: 'koa',
   pg: 'pg',
+  mysql2: 'mysql2',
   ioredis: 'ioredis',
+  redis: '@redis/client',
 };
 
 /**
