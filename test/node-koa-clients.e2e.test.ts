@@ -13,7 +13,7 @@ import { type RunningMariaDb, startMariaDb } from './helpers/mariadb.js';
 import { eventually } from './helpers/poll.js';
 import { type RunningService, startService } from './helpers/services.js';
 import { OtlpSpanKind, type SinkSpan, sinkSpans } from './helpers/sink.js';
-import { startTestStack } from './helpers/stack.js';
+import { startAll, startTestStack } from './helpers/stack.js';
 
 const QUERY = 'SELECT ? AS id, DATABASE() AS db';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-koa-'));
@@ -37,10 +37,14 @@ describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one 
     const redisPort = await freePort();
     redisUrl = `redis://127.0.0.1:${redisPort}`;
     redis = redisProcess({ port: redisPort, logFile: join(workDir, 'redis.log') });
-    [stack, mariadb] = await Promise.all([
+    await startAll([
       // Every trace reaches the sink; tail sampling would otherwise keep a share of fast ones.
-      startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } }),
-      startMariaDb(workDir, join(workDir, 'mariadb.log')),
+      startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } }).then((s) => {
+        stack = s;
+      }),
+      startMariaDb(workDir, join(workDir, 'mariadb.log')).then((m) => {
+        mariadb = m;
+      }),
       redis.start(),
     ]);
   });

@@ -12,7 +12,7 @@ import { eventually } from './helpers/poll.js';
 import { type RunningPostgres, startPostgres } from './helpers/postgres.js';
 import { type RunningService, startService } from './helpers/services.js';
 import { OtlpSpanKind, sinkSpans } from './helpers/sink.js';
-import { startTestStack } from './helpers/stack.js';
+import { startAll, startTestStack } from './helpers/stack.js';
 
 const QUERY = 'SELECT $1::int AS id, current_database() AS db';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-pg-'));
@@ -23,10 +23,14 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
   const services: RunningService[] = [];
 
   beforeAll(async () => {
-    [stack, postgres] = await Promise.all([
+    await startAll([
       // Every trace reaches the sink; tail sampling would otherwise keep a share of fast ones.
-      startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } }),
-      startPostgres(workDir, join(workDir, 'postgres.log')),
+      startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } }).then((s) => {
+        stack = s;
+      }),
+      startPostgres(workDir, join(workDir, 'postgres.log')).then((p) => {
+        postgres = p;
+      }),
     ]);
   });
 

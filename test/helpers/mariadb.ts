@@ -24,9 +24,10 @@ const INSTALL_DB = '/usr/bin/mariadb-install-db';
  * Debian's `mysql` user and the server runs as that user.
  */
 export async function startMariaDb(dir: string, logFile: string): Promise<RunningMariaDb> {
-  if (!existsSync(SERVER) || !existsSync(INSTALL_DB)) {
+  const missing = [SERVER, INSTALL_DB].find((path) => !existsSync(path));
+  if (missing) {
     throw new Error(
-      `no MariaDB server at ${SERVER}: run 'npm test' once (scripts/bootstrap.sh installs it) or 'sudo apt-get install -y mariadb-server'`,
+      `no ${missing} (MariaDB): run 'npm test' once (scripts/bootstrap.sh installs it) or 'sudo apt-get install -y mariadb-server'`,
     );
   }
   const dataDir = join(dir, 'mariadb-data');

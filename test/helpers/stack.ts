@@ -19,3 +19,15 @@ export function startTestStack(options: Omit<StackOptions, 'ports'> = {}): Promi
     collectorEnv: { ...TEST_COLLECTOR_ENV, ...options.collectorEnv },
   });
 }
+
+/**
+ * Waits for every one of `starts` to settle, then throws the first failure. With Promise.all a
+ * failing start (a database that cannot initialise) rejected at once, before a slower one (the
+ * stack) had resolved and been kept for afterAll to stop, and that process outlived the run.
+ * Each start should keep what it started (`.then((s) => { stack = s; })`).
+ */
+export async function startAll(starts: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
