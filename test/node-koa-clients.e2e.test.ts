@@ -12,19 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMariaDb, startMariaDb } from './helpers/mariadb.js';
 import { eventually } from './helpers/poll.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { OtlpSpanKind, type SinkSpan, sinkSpans } from './helpers/sink.js';
+import { descendsFrom, OtlpSpanKind, requestTrace } from './helpers/sink.js';
 import { startAll, startTestStack } from './helpers/stack.js';
 
 const QUERY = 'SELECT ? AS id, DATABASE() AS db';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-koa-'));
-
-/** Whether `span`'s parent chain within `spans` reaches `ancestor`. */
-function descendsFrom(span: SinkSpan, ancestor: SinkSpan, spans: SinkSpan[]): boolean {
-  const byId = new Map(spans.map((s) => [s.spanId, s]));
-  let current: SinkSpan | undefined = span;
-  while (current && current !== ancestor) current = byId.get(current.parentSpanId);
-  return current === ancestor;
-}
 
 describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one flag', () => {
   let stack: Stack;
@@ -77,16 +69,9 @@ describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one 
       expect(await response.json()).toEqual({ id, db: 'mysql', cached: false });
 
       const trace = await eventually(`${name}'s request with its query and commands`, async () => {
-        const spans = sinkSpans(stack.endpoints.sinkDir);
-        const server = spans.find(
-          (s) =>
-            s.resource['service.name'] === name &&
-            s.kind === OtlpSpanKind.server &&
-            s.attributes['url.path'] === `/items/${id}`,
-        );
-        const inTrace = spans.filter((s) => s.traceId === server?.traceId);
-        const clients = inTrace.filter((s) => s.kind === OtlpSpanKind.client);
-        return server && clients.length >= 3 ? { server, clients, spans: inTrace } : undefined;
+        const request = requestTrace(stack.endpoints.sinkDir, name, `/items/${id}`);
+        const clients = request?.spans.filter((s) => s.kind === OtlpSpanKind.client) ?? [];
+        return request && clients.length >= 3 ? { ...request, clients } : undefined;
       });
       const { server, clients, spans } = trace;
       expect(server.name).toBe('GET /items/:id');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { type RunningPostgres, startPostgres } from './helpers/postgres.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { OtlpSpanKind, sinkSpans } from './helpers/sink.js';
+import { descendsFrom, OtlpSpanKind, requestTrace } from './helpers/sink.js';
 import { startAll, startTestStack } from './helpers/stack.js';
 
 const QUERY = 'SELECT $1::int AS id, current_database() AS db';
@@ -61,18 +61,11 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
       expect(await response.json()).toEqual({ id: Number(id), db: 'postgres' });
 
       const trace = await eventually(`${name}'s query span`, async () => {
-        const spans = sinkSpans(stack.endpoints.sinkDir);
-        const server = spans.find(
-          (s) =>
-            s.resource['service.name'] === name &&
-            s.kind === OtlpSpanKind.server &&
-            s.attributes['url.path'] === `/items/${id}`,
-        );
-        const inTrace = spans.filter((s) => s.traceId === server?.traceId);
-        const query = inTrace.find(
+        const request = requestTrace(stack.endpoints.sinkDir, name, `/items/${id}`);
+        const query = request?.spans.find(
           (s) => s.kind === OtlpSpanKind.client && s.attributes['db.query.text'] === QUERY,
         );
-        return query ? { server, query, spans: inTrace } : undefined;
+        return request && query ? { ...request, query } : undefined;
       });
       const { query } = trace;
       expect(query.attributes).toMatchObject({
@@ -82,10 +75,10 @@ describe('@otelkit/node with PostgreSQL (pg), unchanged service, one flag', () =
         'server.port': postgres.port,
       });
       // Under the request: its parent chain within the trace reaches the server span.
-      const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
-      let ancestor: typeof query | undefined = query;
-      while (ancestor && ancestor !== trace.server) ancestor = byId.get(ancestor.parentSpanId);
-      expect(ancestor, 'the query span descends from the request span').toBe(trace.server);
+      expect(
+        descendsFrom(query, trace.server, trace.spans),
+        'the query span descends from the request span',
+      ).toBe(true);
     });
   }
 });

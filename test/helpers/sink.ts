@@ -137,3 +137,30 @@ export function sinkLogs(sinkDir: string): SinkLog[] {
   }
   return logs;
 }
+
+/**
+ * The trace of `service`'s request to `path` as the sink has it so far: its server span and every
+ * span of its trace; undefined until the server span arrives.
+ */
+export function requestTrace(
+  sinkDir: string,
+  service: string,
+  path: string,
+): { server: SinkSpan; spans: SinkSpan[] } | undefined {
+  const all = sinkSpans(sinkDir);
+  const server = all.find(
+    (s) =>
+      s.resource['service.name'] === service &&
+      s.kind === OtlpSpanKind.server &&
+      s.attributes['url.path'] === path,
+  );
+  return server && { server, spans: all.filter((s) => s.traceId === server.traceId) };
+}
+
+/** Whether `span`'s parent chain within `spans` reaches `ancestor`. */
+export function descendsFrom(span: SinkSpan, ancestor: SinkSpan, spans: readonly SinkSpan[]): boolean {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  let current: SinkSpan | undefined = span;
+  while (current && current !== ancestor) current = byId.get(current.parentSpanId);
+  return current === ancestor;
+}
