@@ -14,7 +14,8 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
 fi
 
 # Debian packages: Redis for the example services, Chromium for the browser tests and, with the
-# argument `tests` (scripts/test.sh), PostgreSQL and MariaDB for the pg and mysql2 tests.
+# argument `tests` (scripts/test.sh), PostgreSQL, MariaDB and RabbitMQ for the pg, mysql2 and
+# amqplib tests.
 # apt-get update runs only when a package is missing and the local lists do not have it.
 need_debian_package() { # command-or-path-glob package why
   if [[ "$1" == /* ]]; then compgen -G "$1" >/dev/null && return 0; fi
@@ -32,6 +33,7 @@ if [ "${1:-}" = tests ]; then
   # Only the tests need it, and Debian keeps the server outside PATH, one directory per major.
   need_debian_package '/usr/lib/postgresql/*/bin/postgres' postgresql "the pg test"
   need_debian_package /usr/sbin/mariadbd mariadb-server "the mysql2 test"
+  need_debian_package /usr/lib/rabbitmq/bin/rabbitmq-server rabbitmq-server "the amqplib test"
 fi
 need_debian_package chromium chromium "the browser tests"
 

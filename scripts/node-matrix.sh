@@ -13,6 +13,7 @@ versions=(22.23.3 24.21.0 26.10.0)
 # machine's Node covers it.
 tests=(
   packages/node/src
+  test/node-amqplib.e2e.test.ts
   test/node-bundle.test.ts
   test/node-code-start.test.ts
   test/node-diagnostics.test.ts

@@ -32,6 +32,7 @@ export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'mysql2',
   'ioredis',
   'redis',
+  'amqplib',
   'runtime-node',
 ];
 const KNOWN_INSTRUMENTATIONS = new Set<string>(DEFAULT_INSTRUMENTATIONS);

@@ -32,6 +32,7 @@ export type InstrumentationName =
   | 'mysql2'
   | 'ioredis'
   | 'redis'
+  | 'amqplib'
   | 'runtime-node';
 
 /** Resource detectors, as `OTEL_NODE_RESOURCE_DETECTORS` names them. */

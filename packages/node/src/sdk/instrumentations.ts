@@ -93,6 +93,9 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
     load(lazyRequire('@opentelemetry/instrumentation-redis'), 'RedisInstrumentation', {
       requireParentSpan: true,
     }),
+  // RabbitMQ: a publish is a producer span whose context travels in the message's headers, so the
+  // consumer's process span (and what it does, logs included) joins the publishing request's trace.
+  amqplib: () => load(lazyRequire('@opentelemetry/instrumentation-amqplib'), 'AmqplibInstrumentation'),
   // Its default monitoringPrecision (10 ms) is also the event-loop delay histogram's sampling
   // interval, and every sample includes that interval: a coarse one reads as lag (5000 ms made
   // nodejs.eventloop.delay.p99 about 5 s, and NodeEventLoopLagHigh fired on idle services).

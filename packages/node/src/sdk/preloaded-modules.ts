@@ -13,6 +13,7 @@ const PATCHED_ON_LOAD: Partial<Record<InstrumentationName, string>> = {
   mysql2: 'mysql2',
   ioredis: 'ioredis',
   redis: '@redis/client',
+  amqplib: 'amqplib',
 };
 
 /**
