@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { REDACTED } from '@otelkit/conventions';
@@ -10,6 +12,7 @@ import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry, under } from './helpers/telemetry.js';
 
 // Each secret is unique so a leak anywhere in a sink is found by a plain substring search.
+const CLI_SECRET = 'cli-arg-probe-9d41';
 const SECRETS = {
   email: 'alice.pii-probe@example.com',
   bearer: 'eyJhbGciOiJIUzI1NiJ9.cGlpLXByb2Jl.c2lnbmF0dXJl',
@@ -177,7 +180,12 @@ describe('PII redaction in the Collector', () => {
   });
 
   it('redacts emails, bearer tokens, URL query secrets and passwords in spans, logs and metrics', async () => {
-    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'pii-probe');
+    // A command line with a secret on it, as an SDK's process detector may send it.
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'pii-probe', {
+      'process.command_args': ['node', 'cli.js', 'users', 'passwd', '--password', CLI_SECRET],
+      'process.command_line': `node cli.js users passwd --password ${CLI_SECRET}`,
+      'process.command': 'cli.js',
+    });
     // An error status makes tail sampling keep the trace, so the Tempo sink must receive it.
     const span = app.span('POST /login', { attributes: ATTRIBUTES });
     span.setStatus({ code: SpanStatusCode.ERROR });
@@ -238,6 +246,17 @@ describe('PII redaction in the Collector', () => {
       return found.length > 0 ? found : undefined;
     });
     expectNoSecret('metrics', JSON.stringify(series));
+    // The command line is dropped from the resource, so from every signal and from target_info.
+    for (const file of ['traces.jsonl', 'logs.jsonl']) {
+      expect(readFileSync(join(stack.endpoints.sinkDir, file), 'utf8'), file).not.toContain(CLI_SECRET);
+    }
+    const [target] = await eventually('target_info of the probe in Prometheus', async () => {
+      const found = await query(stack.endpoints.prometheus, 'target_info{job="pii-probe"}');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(target?.metric).toMatchObject({ process_command: 'cli.js' });
+    expect(JSON.stringify(target?.metric)).not.toContain('command_args');
+    expect(JSON.stringify(target?.metric)).not.toContain(CLI_SECRET);
     expect(series[0]?.metric.url_full).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
     await app.shutdown();
   });

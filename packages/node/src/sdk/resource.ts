@@ -13,11 +13,26 @@ import {
 import type { DetectorName, ResolvedConfig } from '../config/options.js';
 import { lazyRequire } from './lazy-require.js';
 
+/** Resource attributes that carry the command line, which can hold secrets. */
+export const COMMAND_LINE_ATTRIBUTES = ['process.command_args', 'process.command_line'] as const;
+
+// The command line can carry secrets (`users passwd --password …`, `--db-url=postgres://u:pw@…`),
+// and a resource attribute goes on every span and log record and on Prometheus's target_info.
+// What ran stays: the executable, its path and the script (`process.command`).
+const processWithoutCommandLine: ResourceDetector = {
+  detect: (config) => {
+    const detected = processDetector.detect(config);
+    const attributes = { ...detected.attributes };
+    for (const key of COMMAND_LINE_ATTRIBUTES) delete attributes[key];
+    return { ...detected, attributes };
+  },
+};
+
 const BUILT_IN: Partial<Record<DetectorName, ResourceDetector>> = {
   env: envDetector,
   host: hostDetector,
   os: osDetector,
-  process: processDetector,
+  process: processWithoutCommandLine,
   serviceinstance: serviceInstanceIdDetector,
 };
 
