@@ -190,6 +190,27 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
+  it('records the requests drained by an application that then raises SIGTERM again', async () => {
+    // Batches are held for a minute: only the flush before the process ends can deliver them.
+    const app = await start(
+      'reraise-app',
+      { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000', EXIT_ON_SIGTERM: 'reraise' },
+      'test/fixtures/exiting-app.mjs',
+    );
+    const inFlight = fetch(`${app.url}/drained`);
+    await sleep(100);
+    await app.process.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    // It ends by the signal, as it would without otelkit.
+    expect(await app.process.exit()).toMatchObject({ signal: 'SIGTERM' });
+    const span = await spanInSink('the server span of the request drained', 'reraise-app', '/drained');
+    expect(span.statusCode).not.toBe(OtlpStatusCode.error);
+    const log = await eventually('the drained request’s log record', async () =>
+      sinkLogs(stack.endpoints.sinkDir).find((l) => l.resource['service.name'] === 'reraise-app'),
+    );
+    expect(log.traceId).toBe(span.traceId);
+  });
+
   it('ends and sends the spans of requests a SIGTERM without a handler cuts short', async () => {
     const app = await start(
       'sigterm-cut-app',

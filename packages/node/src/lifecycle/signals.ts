@@ -35,7 +35,10 @@ function signalExitListeners(): number {
  * neither do we: the application's handler decides. It usually drains: closes its server and
  * lets in-flight requests finish. So the SDK only flushes and keeps running, and the requests
  * that finish during the drain are recorded too. The flush when the event loop runs empty
- * (exit-flush.ts) sends them when the application ends by itself.
+ * (exit-flush.ts) sends them when the application ends by itself, and the send in the 'exit'
+ * event when it calls `process.exit()`. Our listener stays for an application that ends by the
+ * signal instead: terminus, for one, removes its listener after the drain and raises the signal
+ * again. Then ours is the last one, and it flushes and re-raises as below.
  *
  * Returns a function that removes the handlers.
  */
@@ -43,12 +46,13 @@ export function installSignalHandlers(actions: SignalActions): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const handler = () => {
-      process.removeListener(signal, handler);
       const signalExit = signalExitListeners();
-      if (process.listenerCount(signal) > signalExit) {
+      // Besides this one.
+      if (process.listenerCount(signal) - 1 > signalExit) {
         void actions.flush();
         return;
       }
+      process.removeListener(signal, handler);
       // signal-exit's listeners run next and re-raise the signal when they see no other one; a
       // listener that does nothing holds them off until the flush is done. Without them, a second
       // signal during the flush ends the process at once, as it would without otelkit.
