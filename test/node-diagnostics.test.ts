@@ -30,7 +30,10 @@ const stopped = app('stopped.cjs', "process.kill(process.pid, 'SIGTERM');");
 const crashing = app('crashing.cjs', "throw new Error('order book corrupted');");
 
 interface Run {
+  /** stdout and stderr, interleaved. */
   output: string;
+  /** stdout alone. */
+  stdout: string;
   code: number | null;
   signal: NodeJS.Signals | null;
   ms: number;
@@ -49,8 +52,10 @@ function run(env: Record<string, string>, file = stopped): Promise<Run> {
     },
   });
   let output = '';
+  let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk;
+    stdout += chunk;
   });
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk;
@@ -62,7 +67,7 @@ function run(env: Record<string, string>, file = stopped): Promise<Run> {
     }, 20_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ output, code, signal, ms: Date.now() - started });
+      resolve({ output, stdout, code, signal, ms: Date.now() - started });
     });
   });
 }
@@ -94,6 +99,8 @@ describe('@otelkit/node diagnostics', () => {
     const debug = await run({ OTEL_LOG_LEVEL: 'debug' });
     expect(debug.output).toMatch(SDK_DEBUG_LINE);
     expect(debug.output).toMatch(DROPPED);
+    // All on stderr: stdout is the application's, often a stream of JSON log lines.
+    expect(debug.stdout).not.toMatch(SDK_DEBUG_LINE);
     const errors = await run({ OTEL_LOG_LEVEL: 'error' });
     expect(errors.output).not.toMatch(SDK_DEBUG_LINE);
   });
