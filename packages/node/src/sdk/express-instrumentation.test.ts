@@ -126,6 +126,18 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
     expect(failing?.status.message).toBe('bad input');
     expect(failing?.events.map((event) => event.name)).toEqual(['exception']);
 
+    // An error Express answers with a 4xx (its `status` or `statusCode`) is the client's: the
+    // exception is recorded, the status stays unset.
+    sdk.spans.reset();
+    const guarded = express();
+    guarded.use(function requireLogin(_req: unknown, _res: unknown, next: Next) {
+      next(Object.assign(new Error('Invalid user credentials.'), { status: 401 }));
+    });
+    expect((await fetch(`${await listenLocal(guarded)}/me`)).status).toBe(401);
+    const denied = middlewareNamed(await sdk.finishedSpans(2), 'requireLogin');
+    expect(denied?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(denied?.events.map((event) => event.name)).toEqual(['exception']);
+
     sdk.spans.reset();
     const slow = express();
     slow.get('/later', (_req, res) => {

@@ -221,8 +221,27 @@ function close(state: RequestState, span: Span): boolean {
   return true;
 }
 
+/**
+ * The status Express answers `error` with, as its final handler reads it: `status` or
+ * `statusCode` when 4xx or 5xx, otherwise 500.
+ */
+function answeredStatus(error: unknown): number {
+  for (const key of ['status', 'statusCode']) {
+    const value =
+      typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+    if (typeof value === 'number' && value >= 400 && value < 600) return value;
+  }
+  return 500;
+}
+
+/**
+ * Records what a layer threw or passed to next(). Only an error Express answers with a 5xx is
+ * an error of the span: a 4xx one (a failed login, a missing route) is the client's, as the HTTP
+ * conventions have it for the server span, and with an error status every 404 and 401 trace
+ * would pass tail sampling's keep-errors policy. Upstream marks both; the event is kept for both.
+ */
 function fail(span: Span, error: unknown): void {
   const [exception, message] = asErrorAndMessage(error);
   span.recordException(exception);
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  if (answeredStatus(error) >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
