@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMariaDb, startMariaDb } from './helpers/mariadb.js';
 import { eventually } from './helpers/poll.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { descendsFrom, OtlpSpanKind, requestTrace } from './helpers/sink.js';
+import { descendsFrom, OtlpSpanKind, requestTrace, sinkSpans } from './helpers/sink.js';
 import { startAll, startTestStack } from './helpers/stack.js';
 
 const QUERY = 'SELECT ? AS id, DATABASE() AS db';
@@ -90,6 +90,11 @@ describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one 
       for (const client of [query, ...commands]) {
         expect(client && descendsFrom(client, server, spans), client?.name).toBe(true);
       }
+      // The start-up check ran outside any request: no trace of its own, as for pg and Redis.
+      const startupQueries = sinkSpans(stack.endpoints.sinkDir).filter(
+        (s) => s.resource['service.name'] === name && s.attributes['db.query.text'] === 'SELECT 1 AS ready',
+      );
+      expect(startupQueries).toEqual([]);
     });
   }
 });

@@ -3,6 +3,7 @@ import type { InstrumentationName } from '../config/options.js';
 import { ExpressInstrumentation } from './express-instrumentation.js';
 import { HttpServerInstrumentation } from './http-server-instrumentation.js';
 import { lazyRequire } from './lazy-require.js';
+import { requireParentSpan } from './parent-only-tracer.js';
 import { patchWinstonTransportSplat, type WinstonTransportModule } from './winston-splat.js';
 
 /** What the instrumentations need from the rest of the SDK setup. */
@@ -77,12 +78,14 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
     load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
   // Without maskStatement the statement is recorded with its bound values formatted in (a
   // user's email, a password hash); the hook returning the SQL as written keeps the `?`
-  // placeholders instead, as pg keeps its `$1`.
+  // placeholders instead, as pg keeps its `$1`. It has no requireParentSpan option.
   mysql2: () =>
-    load(lazyRequire('@opentelemetry/instrumentation-mysql2'), 'MySQL2Instrumentation', {
-      maskStatement: true,
-      maskStatementHook: (sql: string) => sql,
-    }),
+    requireParentSpan(
+      load(lazyRequire('@opentelemetry/instrumentation-mysql2'), 'MySQL2Instrumentation', {
+        maskStatement: true,
+        maskStatementHook: (sql: string) => sql,
+      }),
+    ),
   ioredis: () =>
     load(lazyRequire('@opentelemetry/instrumentation-ioredis'), 'IORedisInstrumentation', {
       requireParentSpan: true,
