@@ -4,6 +4,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
+import { query } from './helpers/prometheus.js';
 import { sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 import { serviceTelemetry, under } from './helpers/telemetry.js';
@@ -171,6 +172,54 @@ describe('Oversized spans on their way to Tempo', () => {
     expect(received).toHaveLength(1201);
     const row = received.find((s) => s.name === 'row 777');
     expect(row?.attributes['app.d']).toBe(value(777, 4));
+    await app.shutdown();
+  });
+});
+
+describe('Operation names of SQL written over several lines', () => {
+  it('names the operation by its first word in span names, attributes and metric labels', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'multiline-sql');
+    // As instrumentation-pg names them: the operation runs to the statement's first space.
+    const multiline = 'SELECT\n\t\t\tREL.RELNAMESPACE::REGNAMESPACE::TEXT';
+    const root = app.span('GET /schema');
+    root.setStatus({ code: SpanStatusCode.ERROR });
+    app
+      .span(`pg.query:${multiline} directus`, { attributes: { 'db.operation.name': multiline } }, under(root))
+      .end();
+    app
+      .span('pg.query:INSERT directus', { attributes: { 'db.operation.name': 'INSERT' } }, under(root))
+      .end();
+    app
+      .span('pg-pool.connect', { attributes: { 'db.operation.name': 'pg-pool.connect' } }, under(root))
+      .end();
+    root.end();
+    const duration = app.meter.createHistogram('db.client.operation.duration', { unit: 's' });
+    duration.record(0.002, { 'db.operation.name': multiline, 'db.system.name': 'postgresql' });
+    duration.record(0.003, { 'db.operation.name': 'SELECT', 'db.system.name': 'postgresql' });
+    await app.flush();
+
+    const spans = await eventually('the schema trace in the Tempo sink', async () => {
+      const found = sinkSpans(stack.endpoints.sinkDir).filter(
+        (s) => s.resource['service.name'] === 'multiline-sql',
+      );
+      return found.length >= 4 ? found : undefined;
+    });
+    expect(spans.map((s) => [s.name, s.attributes['db.operation.name']]).sort()).toEqual([
+      ['GET /schema', undefined],
+      ['pg-pool.connect', 'pg-pool.connect'],
+      ['pg.query:INSERT directus', 'INSERT'],
+      ['pg.query:SELECT directus', 'SELECT'],
+    ]);
+    // Both statements' points in one series.
+    const series = await eventually('the operation histogram in Prometheus', async () => {
+      const found = await query(
+        stack.endpoints.prometheus,
+        'db_client_operation_duration_seconds_count{job="multiline-sql"}',
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(series.map((s) => s.metric.db_operation_name)).toEqual(['SELECT']);
+    expect(series[0]?.value).toBe(2);
     await app.shutdown();
   });
 });
