@@ -37,6 +37,14 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       return s;
     });
 
+  /** Waits until `app` has said that a request to `path` reached it, as exiting-app.mjs does. */
+  const arrived = (app: RunningService, path: string) =>
+    eventually(
+      `the request to ${path} reaching the app`,
+      async () => readFileSync(app.process.spec.logFile, 'utf8').includes(`received ${path}`) || undefined,
+      { timeoutMs: 10_000, intervalMs: 10 },
+    );
+
   /** Waits for the span of `serviceName`'s request to `path` in the Collector's sink. */
   const spanInSink = (what: string, serviceName: string, path: string) =>
     eventually(
@@ -153,7 +161,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
     expect((await fetch(`${app.url}/answered`)).status).toBe(200);
     const cutShort = fetch(`${app.url}/cut-short`).catch(() => undefined);
-    await sleep(100);
+    await arrived(app, '/cut-short');
     await app.process.kill('SIGTERM');
     expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });
     await cutShort;
@@ -198,7 +206,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       'test/fixtures/exiting-app.mjs',
     );
     const inFlight = fetch(`${app.url}/drained`);
-    await sleep(100);
+    await arrived(app, '/drained');
     await app.process.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);
     // It ends by the signal, as it would without otelkit.
@@ -218,7 +226,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       'test/fixtures/exiting-app.mjs',
     );
     const cutShort = fetch(`${app.url}/slow`).catch(() => undefined);
-    await sleep(200);
+    await arrived(app, '/slow');
     await app.process.kill('SIGTERM');
     expect(await app.process.exit()).toMatchObject({ signal: 'SIGTERM' });
     await cutShort;
@@ -237,7 +245,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       'test/fixtures/exiting-app.mjs',
     );
     const inFlight = fetch(`${app.url}/drained`);
-    await sleep(100);
+    await arrived(app, '/drained');
     await app.process.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);
     expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });

@@ -2,13 +2,12 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** What the signal handlers do with the SDK. */
 export interface SignalActions {
-  /**
-   * Flushes and stops every signal, within its bound, before `signal` is re-raised to end the
-   * process.
-   */
-  shutdown: (signal: NodeJS.Signals) => Promise<void>;
+  /** Flushes and stops every signal, within its bound, before the signal ends the process. */
+  shutdown: () => Promise<void>;
   /** Exports what is buffered, within its bound, and keeps the SDK running. */
   flush: () => Promise<void>;
+  /** Runs just before `signal` is re-raised to end the process; it must not return before its work is done. */
+  beforeEnd: (signal: NodeJS.Signals) => void;
 }
 
 /**
@@ -38,18 +37,28 @@ function signalExitListeners(): number {
  * (exit-flush.ts) sends them when the application ends by itself, and the send in the 'exit'
  * event when it calls `process.exit()`. Our listener stays for an application that ends by the
  * signal instead: terminus, for one, removes its listener after the drain and raises the signal
- * again. Then ours is the last one, and it flushes and re-raises as below.
+ * again. Then ours is the last one, and it flushes and re-raises as below. So does a second
+ * Ctrl-C after an application's `process.once('SIGINT', …)`: it waits for the bounded flush, and
+ * a third one, with no listener left, ends the process at once.
  *
  * Returns a function that removes the handlers.
  */
 export function installSignalHandlers(actions: SignalActions): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
+    let flushing = false;
     const handler = () => {
       const signalExit = signalExitListeners();
-      // Besides this one.
-      if (process.listenerCount(signal) - 1 > signalExit) {
-        void actions.flush();
+      // Counted without this one, which an application calling shutdown() may have removed already.
+      const others = process.listeners(signal).filter((listener) => listener !== handler).length;
+      if (others > signalExit) {
+        // One flush at a time, however often the signal comes while the application handles it.
+        if (!flushing) {
+          flushing = true;
+          void actions.flush().finally(() => {
+            flushing = false;
+          });
+        }
         return;
       }
       process.removeListener(signal, handler);
@@ -58,12 +67,14 @@ export function installSignalHandlers(actions: SignalActions): () => void {
       // signal during the flush ends the process at once, as it would without otelkit.
       const hold = () => {};
       if (signalExit > 0) process.on(signal, hold);
-      void actions.shutdown(signal).finally(() => {
+      void actions.shutdown().finally(() => {
         process.removeListener(signal, hold);
         // Re-raising applies Node's default action (terminate by signal, so the parent sees the
         // same exit status, e.g. 143 for SIGTERM), or lets signal-exit run the application's exit
-        // handlers first and then do the same.
-        if (process.listenerCount(signal) <= signalExitListeners()) process.kill(process.pid, signal);
+        // handlers first and then do the same. A listener added meanwhile keeps the process alive.
+        if (process.listenerCount(signal) > signalExitListeners()) return;
+        actions.beforeEnd(signal);
+        process.kill(process.pid, signal);
       });
     };
     handlers.set(signal, handler);

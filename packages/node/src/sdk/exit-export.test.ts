@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { SpanKind } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import {
@@ -125,16 +126,18 @@ describe('ExitExport', () => {
     ]);
   });
 
-  it('ends the spans the exit cuts short, with an error saying why, and sends them once', async () => {
+  it('ends the spans the exit cuts short, requests and messages as errors saying why, and sends them once', async () => {
     receiver = await startReceiverProcess(200);
     const exitExport = new ExitExport();
     const { tracer } = tracing(exitExport);
     tracer.startSpan('finished').end();
-    const inFlight = tracer.startSpan('in-flight');
-    tracer.startSpan('typed', { attributes: { 'error.type': 'timeout' } });
+    const inFlight = tracer.startSpan('in-flight', { kind: SpanKind.SERVER });
+    tracer.startSpan('typed', { kind: SpanKind.CONSUMER, attributes: { 'error.type': 'timeout' } });
+    // A CLI's span around its work, which calls process.exit(0) inside it: no error.
+    tracer.startSpan('main');
 
     expect(exitExport.sendAtExit(5000, 'the process was ended by SIGTERM before this span ended')).toEqual({
-      items: 3,
+      items: 4,
       outcome: 'sent',
     });
     expect(inFlight.isRecording()).toBe(false);
@@ -152,6 +155,9 @@ describe('ExitExport', () => {
     expect(errorType(byName('in-flight'))).toBe(UNFINISHED_ERROR_TYPE);
     // An error type the span already has is kept.
     expect(errorType(byName('typed'))).toBe('timeout');
+    expect(byName('typed')?.status?.code).toBe(2);
+    expect(byName('main')?.status?.code ?? 0).toBe(0);
+    expect(errorType(byName('main'))).toBeUndefined();
     // A second send on the way out (a signal's, then an 'exit' event) has nothing left to send.
     expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
   });

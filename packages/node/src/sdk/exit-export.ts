@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type Context, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Context, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import {
   type ISerializer,
@@ -68,8 +68,10 @@ export const UNFINISHED_ERROR_TYPE = 'process_exit';
  * here keep track of what is not yet answered; in the 'exit' event that is encoded with the OTLP
  * exporters' own serializers and sent, blocking, from a worker thread.
  *
- * Spans still open then (the requests in flight, cut short by the exit) would never end, so they
- * are ended there, with an error status that says why, and sent with the rest.
+ * Spans still open then would never end, so they are ended there and sent with the rest. A server
+ * or consumer span among them is a request or message the exit cut short: it gets an error status
+ * that says why. Others (a CLI's span around its work, which calls `process.exit(0)` inside it)
+ * end as they are.
  *
  * A batch whose request had already reached the Collector when the process exited is sent twice;
  * none is lost for that. Metrics are not sent (their collection is asynchronous), nor anything over
@@ -178,10 +180,15 @@ export class ExitExport {
   }
 
   private endOpenSpans(why: string): void {
+    // Room for them among the unanswered, which otherwise would let the oldest finished spans go.
+    for (const unanswered of this.signals.values()) unanswered.limit += this.open.size;
     // Ending a span removes it from the set, through the processor.
     for (const span of [...this.open]) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: why });
-      if (span.attributes['error.type'] === undefined) span.setAttribute('error.type', UNFINISHED_ERROR_TYPE);
+      if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: why });
+        if (span.attributes['error.type'] === undefined)
+          span.setAttribute('error.type', UNFINISHED_ERROR_TYPE);
+      }
       span.end();
     }
     this.open.clear();

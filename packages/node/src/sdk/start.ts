@@ -314,17 +314,16 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     options.handleSignals === false
       ? () => {}
       : installSignalHandlers({
-          shutdown: async (signal) => {
-            await sdk.shutdown();
-            // The re-raised signal ends the process with its requests in flight, whose spans
-            // would never end: they go now, as they would on process.exit().
+          shutdown: () => sdk.shutdown(),
+          // The re-raised signal ends the process with its requests in flight, whose spans would
+          // never end: they go now, as they would on process.exit().
+          beforeEnd: (signal) =>
             sendOnTheWayOut(
               (timeoutMs) =>
                 exitExport.sendAtExit(timeoutMs, `the process was ended by ${signal} before this span ended`),
               exitSendTarget,
               warn,
-            );
-          },
+            ),
           // The application drains and ends by itself; if the Collector did not answer, exports
           // that would retry past its end are refused from now on.
           flush: async () => {
