@@ -127,6 +127,11 @@ const SQL_PASSWORDS = {
     'ALTER ROLE app PASSWORD $pw$pg-probe-15$pw$',
     'ALTER ROLE app PASSWORD $pw$[REDACTED]$pw$',
   ],
+  // RE2 has no back-references: the Collector masks up to the value's last $tag$.
+  postgresDollarInside: [
+    'ALTER ROLE app PASSWORD $pw$pg$1$probe-16$pw$',
+    'ALTER ROLE app PASSWORD $pw$[REDACTED]$pw$',
+  ],
   // libpq's connection string: the whole quoted value goes, not only its first word.
   connectionString: ["password='pg probe 10' host=db", 'password=[REDACTED] host=db'],
   // No literal to mask: a parameter, a column whose name only contains the word, a user name.
@@ -161,6 +166,7 @@ const SQL_SECRETS = [
   'my-probe-13',
   'pg probe 14',
   'pg-probe-15',
+  'probe-16',
   'probe 10',
 ];
 

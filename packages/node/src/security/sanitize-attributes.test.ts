@@ -116,6 +116,8 @@ describe('maskSecrets', () => {
     ],
     ['CREATE ROLE app PASSWORD $$dollar pw$$ LOGIN', `CREATE ROLE app PASSWORD $$${REDACTED}$$ LOGIN`],
     ['ALTER ROLE app PASSWORD $pw$tagged$pw$', `ALTER ROLE app PASSWORD $pw$${REDACTED}$pw$`],
+    // Up to the closing tag that matches the opening one, not the first $…$ inside.
+    ['ALTER ROLE app PASSWORD $pw$ab$1$cd$pw$', `ALTER ROLE app PASSWORD $pw$${REDACTED}$pw$`],
     ['card 4111 1111 1111 1111 declined', `card ${REDACTED} declined`],
     ['card 4111-1111-1111-1111 declined', `card ${REDACTED} declined`],
   ])('masks %s', (input, expected) => {

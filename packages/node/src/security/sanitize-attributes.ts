@@ -106,7 +106,7 @@ const STRING_MASKS: Array<[RegExp, string]> = [
   // query-parameter rule, which would take only the start of a quoted value ("password='two
   // words'", libpq's connection strings).
   [
-    /(\b(?:password(?:\s+for\s+\S+?\s*=\s*|\s*=\s*|\s*\(\s*|\s+)|identified(?:\s+with\s+(?:\w+|'[^']*'|`[^`]*`))?\s+by\s+)[ne]?)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*"|(\$\w*\$)[\s\S]*?\$\w*\$)/gi,
+    /(\b(?:password(?:\s+for\s+\S+?\s*=\s*|\s*=\s*|\s*\(\s*|\s+)|identified(?:\s+with\s+(?:\w+|'[^']*'|`[^`]*`))?\s+by\s+)[ne]?)(?:(')(?:[^'\\]|''|\\.)*'|(")[^"]*"|(\$\w*\$)[\s\S]*?\4)/gi,
     `$1$2$3$4${REDACTED}$2$3$4`,
   ],
   // The old password of MySQL's "IDENTIFIED BY '…' REPLACE '…'", known by the masked one before it.
