@@ -42,6 +42,9 @@ export async function startRabbitMq(dir: string, logFile: string): Promise<Runni
       ...epmdEnv,
       // The Erlang cookie is written to $HOME.
       HOME: state,
+      // Its script then execs the Erlang VM instead of running it as a child behind a shell that
+      // traps signals: the process stopped (and, past the grace, killed) is the broker itself.
+      RUNNING_UNDER_SYSTEMD: 'true',
       RABBITMQ_NODENAME: 'rabbit@localhost',
       RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
       RABBITMQ_NODE_PORT: String(port),
