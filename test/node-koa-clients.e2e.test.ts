@@ -15,7 +15,7 @@ import { type RunningService, startService } from './helpers/services.js';
 import { descendsFrom, OtlpSpanKind, requestTrace, sinkSpans } from './helpers/sink.js';
 import { startAll, startTestStack } from './helpers/stack.js';
 
-const QUERY = 'SELECT ? AS id, DATABASE() AS db';
+const QUERY = 'SELECT\n  ? AS id, DATABASE() AS db';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-koa-'));
 
 describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one flag', () => {
@@ -79,6 +79,8 @@ describe('@otelkit/node with Koa, node-redis and mysql2, unchanged service, one 
       expect(spans.some((s) => s.attributes['koa.type'] === 'router')).toBe(true);
 
       const query = clients.find((s) => s.attributes['db.system.name'] === 'mysql');
+      // Named by its verb, not by the text up to the first space ("SELECT\n").
+      expect(query?.name).toBe('SELECT');
       // The statement as written: the bound id is not formatted into it.
       expect(query?.attributes).toMatchObject({
         'db.query.text': QUERY,

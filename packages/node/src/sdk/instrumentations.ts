@@ -2,8 +2,8 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from '../config/options.js';
 import { ExpressInstrumentation } from './express-instrumentation.js';
 import { HttpServerInstrumentation } from './http-server-instrumentation.js';
+import { namedByStatementVerb, parentOnly, wrapTracer } from './instrumentation-tracer.js';
 import { lazyRequire } from './lazy-require.js';
-import { requireParentSpan } from './parent-only-tracer.js';
 import { patchWinstonTransportSplat, type WinstonTransportModule } from './winston-splat.js';
 
 /** What the instrumentations need from the rest of the SDK setup. */
@@ -78,13 +78,15 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
     load(lazyRequire('@opentelemetry/instrumentation-pg'), 'PgInstrumentation', { requireParentSpan: true }),
   // Without maskStatement the statement is recorded with its bound values formatted in (a
   // user's email, a password hash); the hook returning the SQL as written keeps the `?`
-  // placeholders instead, as pg keeps its `$1`. It has no requireParentSpan option.
+  // placeholders instead, as pg keeps its `$1`. It has no requireParentSpan option, and names
+  // a span by the text up to the first space, whatever the line breaks.
   mysql2: () =>
-    requireParentSpan(
+    wrapTracer(
       load(lazyRequire('@opentelemetry/instrumentation-mysql2'), 'MySQL2Instrumentation', {
         maskStatement: true,
         maskStatementHook: (sql: string) => sql,
       }),
+      (tracer) => parentOnly(namedByStatementVerb(tracer)),
     ),
   ioredis: () =>
     load(lazyRequire('@opentelemetry/instrumentation-ioredis'), 'IORedisInstrumentation', {
