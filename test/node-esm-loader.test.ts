@@ -53,6 +53,17 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
     expect(expressPatched('main.mjs')).toBe(true);
   });
 
+  /** Runs `main` with OTEL_LOG_LEVEL=debug: the application's output, and the diagnostics (stderr). */
+  const runWithDiagnostics = (
+    entryFlag: '--import' | '--require',
+    main: string,
+    env: Record<string, string> = {},
+  ) => {
+    const run = spawnInstrumented(entryFlag, join(app, main), { OTEL_LOG_LEVEL: 'debug', ...env });
+    expect(run.status, run.stderr).toBe(0);
+    return { out: run.stdout, diagnostics: run.stderr };
+  };
+
   it('patches it under --require too', () => {
     expect(expressPatched('main.mjs', {}, '--require')).toBe(true);
   });
@@ -60,8 +71,8 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
   it('starts no loader for a CommonJS main module, so an import() elsewhere goes unpatched', () => {
     expect(expressPatched('main.cjs')).toBe(false);
     // OTEL_LOG_LEVEL=debug says so, as it names the hooks' thread when there are hooks.
-    const out = runInstrumented('--import', join(app, 'main.cjs'), { OTEL_LOG_LEVEL: 'debug' });
-    expect(out).toContain('no ESM hooks: the main module is CommonJS');
+    const { diagnostics } = runWithDiagnostics('--import', 'main.cjs');
+    expect(diagnostics).toContain('no ESM hooks: the main module is CommonJS');
   });
 
   it('OTELKIT_ESM_LOADER=always starts it for that CommonJS application', () => {
@@ -69,18 +80,17 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
   });
 
   it('runs the hooks in the application thread where Node can, on the loader thread elsewhere', () => {
-    const out = runInstrumented('--import', join(app, 'main.mjs'), { OTEL_LOG_LEVEL: 'debug' });
-    expect(out).toContain(
+    const { diagnostics } = runWithDiagnostics('--import', 'main.mjs');
+    expect(diagnostics).toContain(
       `ESM hooks run in the ${inThreadHooks(process.versions.node) ? 'application' : 'loader'} thread`,
     );
   });
 
   it('runs the hooks on the loader thread when require() of ES modules is turned off', () => {
-    const out = runInstrumented('--import', join(app, 'main.mjs'), {
+    const { out, diagnostics } = runWithDiagnostics('--import', 'main.mjs', {
       NODE_OPTIONS: '--no-experimental-require-module',
-      OTEL_LOG_LEVEL: 'debug',
     });
-    expect(out).toContain('ESM hooks run in the loader thread');
+    expect(diagnostics).toContain('ESM hooks run in the loader thread');
     expect(out.trim().endsWith('true')).toBe(true);
   });
 
@@ -120,11 +130,10 @@ describe('@otelkit/node/register and the ESM loader hook', () => {
   it('starts once under --require, not again in the thread Node runs module hooks on', () => {
     // Node runs --require preloads in its module-hooks thread as well. Another tool's
     // module.register() loader (tsx, say) starts that thread on every Node line.
-    const out = runInstrumented('--require', join(app, 'main.mjs'), {
+    const { out, diagnostics } = runWithDiagnostics('--require', 'main.mjs', {
       NODE_OPTIONS: `--import ${join(app, 'other-loader.mjs')}`,
-      OTEL_LOG_LEVEL: 'debug',
     });
-    expect(out.match(/ESM hooks run in the \w+ thread/g)).toHaveLength(1);
+    expect(diagnostics.match(/ESM hooks run in the \w+ thread/g)).toHaveLength(1);
     expect(out.trim().endsWith('true')).toBe(true);
   });
 });
