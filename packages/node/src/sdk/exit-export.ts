@@ -21,37 +21,34 @@ import type { BatchOptions, SignalOptions } from '../config/options.js';
 import type { ExitSendReport } from '../lifecycle/exit-send.js';
 import { type ExitRequest, sendBeforeExit } from '../lifecycle/exit-sender.js';
 
+/** A set that keeps the newest `limit` items: adding one more forgets the oldest. */
+class NewestSet<T> extends Set<T> {
+  limit = Number.POSITIVE_INFINITY;
+
+  override add(item: T): this {
+    super.add(item);
+    if (this.size > this.limit) this.delete(this.values().next().value as T);
+    return this;
+  }
+}
+
 /**
  * One signal's items that a batch processor took but whose export has not been answered: those
  * in its buffer and those on their way. Each is let go when the export carrying it is answered.
+ * A full processor drops what it takes, and a dropped item's export never answers: beyond a full
+ * buffer and a batch on its way, the oldest item is forgotten.
  */
-class Unanswered<T> {
-  private readonly items = new Set<T>();
-  // A full processor drops what it takes, and a dropped item's export never answers: beyond a
-  // full buffer and a batch on its way, the oldest item is forgotten.
-  limit = Number.POSITIVE_INFINITY;
-
-  constructor(private readonly encode: (items: T[]) => ExitRequest | undefined) {}
-
-  add(item: T): void {
-    this.items.add(item);
-    if (this.items.size > this.limit) this.items.delete(this.items.values().next().value as T);
+class Unanswered<T> extends NewestSet<T> {
+  constructor(private readonly encode: (items: T[]) => ExitRequest | undefined) {
+    super();
   }
 
   answered(items: readonly T[]): void {
-    for (const item of items) this.items.delete(item);
-  }
-
-  get size(): number {
-    return this.items.size;
+    for (const item of items) this.delete(item);
   }
 
   request(): ExitRequest | undefined {
-    return this.items.size === 0 ? undefined : this.encode([...this.items]);
-  }
-
-  clear(): void {
-    this.items.clear();
+    return this.size === 0 ? undefined : this.encode([...this]);
   }
 }
 
@@ -83,8 +80,7 @@ export class ExitExport {
   private readonly signals = new Map<object, Unanswered<unknown>>();
   // Sampled spans started and not yet ended. A span the application never ends would stay here
   // for good, so beyond a full buffer's worth the oldest is forgotten.
-  private readonly open = new Set<Span>();
-  private openLimit = Number.POSITIVE_INFINITY;
+  private readonly open = new NewestSet<Span>();
 
   /** Wraps an OTLP span exporter configured by `options`; gRPC ones are returned as they are. */
   spanExporter(inner: SpanExporter, options: SignalOptions): SpanExporter {
@@ -105,14 +101,11 @@ export class ExitExport {
     const processor = new BatchSpanProcessor(exporter, batch);
     const unanswered = this.unanswered<ReadableSpan>(exporter, batch);
     if (!unanswered) return processor;
-    this.openLimit = batch.maxQueueSize;
     const open = this.open;
+    open.limit = batch.maxQueueSize;
     return {
       onStart: (span: Span, parent: Context) => {
-        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) {
-          open.add(span);
-          if (open.size > this.openLimit) open.delete(open.values().next().value as Span);
-        }
+        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) open.add(span);
         processor.onStart(span, parent);
       },
       onEnd: (span: ReadableSpan) => {
