@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type RunningService, startService } from './helpers/services.js';
-import { OtlpSpanKind, OtlpStatusCode, sinkLogs, sinkSpans } from './helpers/sink.js';
+import { OtlpSpanKind, OtlpStatusCode, requestTrace, sinkLogs, sinkSpans } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
 const SECURE_APP = 'test/fixtures/secure-app.mjs';
@@ -47,14 +47,9 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
 
   /** Waits for the span of `serviceName`'s request to `path` in the Collector's sink. */
   const spanInSink = (what: string, serviceName: string, path: string) =>
-    eventually(
-      what,
-      async () =>
-        sinkSpans(stack.endpoints.sinkDir).find(
-          (s) => s.resource['service.name'] === serviceName && s.attributes['url.path'] === path,
-        ),
-      { timeoutMs: 15_000 },
-    );
+    eventually(what, async () => requestTrace(stack.endpoints.sinkDir, serviceName, path)?.server, {
+      timeoutMs: 15_000,
+    });
 
   beforeAll(async () => {
     stack = await startTestStack({ collectorEnv: { OTELKIT_TRACE_SAMPLE_PERCENT: '100' } });

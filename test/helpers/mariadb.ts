@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ManagedProcess } from '@otelkit/stack';
+import { assertInstalled, chownTo } from './debian-server.js';
 
 /** A throwaway MariaDB server a test started. */
 export interface RunningMariaDb {
@@ -24,21 +25,12 @@ const INSTALL_DB = '/usr/bin/mariadb-install-db';
  * Debian's `mysql` user and the server runs as that user.
  */
 export async function startMariaDb(dir: string, logFile: string): Promise<RunningMariaDb> {
-  const missing = [SERVER, INSTALL_DB].find((path) => !existsSync(path));
-  if (missing) {
-    throw new Error(
-      `no ${missing} (MariaDB): run 'npm test' once (scripts/bootstrap.sh installs it) or 'sudo apt-get install -y mariadb-server'`,
-    );
-  }
+  assertInstalled([SERVER, INSTALL_DB], 'mariadb-server', 'MariaDB');
   const dataDir = join(dir, 'mariadb-data');
   mkdirSync(dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? ['--user=mysql'] : [];
-  if (asRoot) {
-    const uid = execFileSync('id', ['-u', 'mysql'], { encoding: 'utf8' }).trim();
-    const gid = execFileSync('id', ['-g', 'mysql'], { encoding: 'utf8' }).trim();
-    for (const path of [dir, dataDir]) chownSync(path, Number(uid), Number(gid));
-  }
+  if (asRoot) chownTo('mysql', [dir, dataDir]);
   execFileSync(
     INSTALL_DB,
     [`--datadir=${dataDir}`, ...user, '--skip-test-db', '--auth-root-authentication-method=normal'],

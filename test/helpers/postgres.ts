@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ManagedProcess } from '@otelkit/stack';
+import { chownTo } from './debian-server.js';
 
 /** A throwaway PostgreSQL server a test started. */
 export interface RunningPostgres {
@@ -51,11 +52,7 @@ export async function startPostgres(dir: string, logFile: string): Promise<Runni
           args: ['--reuid=postgres', '--regid=postgres', '--init-groups', command, ...args],
         }
       : { command, args };
-  if (asRoot) {
-    const uid = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
-    const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
-    for (const path of [dir, dataDir, socketDir]) chownSync(path, Number(uid), Number(gid));
-  }
+  if (asRoot) chownTo('postgres', [dir, dataDir, socketDir]);
   const initdb = runAs(join(bin, 'initdb'), [
     '--pgdata',
     dataDir,

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, ManagedProcess } from '@otelkit/stack';
+import { assertInstalled } from './debian-server.js';
 
 /** A throwaway RabbitMQ broker a test started. */
 export interface RunningRabbitMq {
@@ -22,12 +23,7 @@ const EPMD = '/usr/bin/epmd';
  * so `stop` ends it too rather than leaving it behind.
  */
 export async function startRabbitMq(dir: string, logFile: string): Promise<RunningRabbitMq> {
-  const missing = [SERVER, EPMD].find((path) => !existsSync(path));
-  if (missing) {
-    throw new Error(
-      `no ${missing} (RabbitMQ): run 'npm test' once (scripts/bootstrap.sh installs it) or 'sudo apt-get install -y rabbitmq-server'`,
-    );
-  }
+  assertInstalled([SERVER, EPMD], 'rabbitmq-server', 'RabbitMQ');
   const state = join(dir, 'rabbitmq');
   mkdirSync(state, { recursive: true });
   const pluginsFile = join(state, 'enabled_plugins');
