@@ -100,6 +100,8 @@ const shared = {
   // suffix a clashing one; test/node-bundle.test.ts checks the public error classes keep theirs.
   sourcemap: true,
   logLevel: 'warning',
+  mainFields: ['esnext', 'module', 'main'],
+  conditions: ['esnext', 'module'],
 };
 
 await build({
