@@ -26,6 +26,9 @@ const KNOWN_METRICS = new Set<string>([
   'v8js_memory_heap_used_bytes',
   'v8js_memory_heap_limit_bytes',
   'v8js_gc_duration_seconds_sum',
+  // The SDK's batch processors about themselves (semantic conventions otel.sdk.processor.*.processed).
+  'otel_sdk_processor_span_processed_total',
+  'otel_sdk_processor_log_processed_total',
   // The Collector's own telemetry (exporterhelper, receiverhelper), scraped without `_total`.
   ...['spans', 'metric_points', 'log_records'].flatMap((kind) => [
     `otelcol_exporter_sent_${kind}`,

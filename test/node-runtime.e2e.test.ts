@@ -317,6 +317,37 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
+  it('says once, and counts in Prometheus, the spans a full export queue drops', async () => {
+    // A queue of 4 spans, exported 2 at a time: a burst of 100 requests (200 spans) overflows it.
+    const app = await start('queue-overflow', {
+      OTEL_BSP_MAX_QUEUE_SIZE: '4',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2',
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, () => fetch(`${app.url}/`).then((r) => r.status)),
+    );
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const log = () => readFileSync(app.process.spec.logFile, 'utf8');
+    await eventually(
+      'the drop warning',
+      async () => log().includes('otelkit: spans are being dropped') || undefined,
+      {
+        timeoutMs: 10_000,
+      },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the service's output:\n${log()}`);
+    });
+    const dropped = await eventually('the dropped spans counted in Prometheus', async () => {
+      const [sample] = await query(
+        stack.endpoints.prometheus,
+        'sum(otel_sdk_processor_span_processed_total{job="queue-overflow", error_type="queue_full"})',
+      );
+      return sample && sample.value > 0 ? sample.value : undefined;
+    });
+    expect(dropped).toBeLessThan(200);
+    expect(log().match(/otelkit: spans are being dropped/g)).toHaveLength(1);
+  });
+
   it('sends security events to the logs sink and Prometheus without the secrets they were given', async () => {
     const app = await start('secure-app');
     const secret = 'hunter2-never-leaves';

@@ -21,6 +21,10 @@ const EXPECTED_EMPTY: Record<string, string> = {
   // data because it is full, which healthy traffic never does with the default 1,000,000-item
   // queue. faults.e2e.test.ts overflows a 2,000-item queue and sees this alert fire.
   CollectorDroppingData: 'otelcol_exporter_enqueue_failed_* exists only once a sending queue overflowed',
+  // The SDK adds error_type="queue_full" only when a service's export queue overflowed, which the
+  // example traffic never does; test/node-runtime.e2e.test.ts overflows one and finds the series.
+  ServiceDroppingTelemetry:
+    'otel_sdk_processor_*_processed_total{error_type="queue_full"} exists only once an SDK queue overflowed',
 };
 
 /**

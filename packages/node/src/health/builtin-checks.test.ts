@@ -125,7 +125,24 @@ describe('telemetry export check', () => {
       detail: expect.stringMatching(/^export of logs failing \(1 /),
     });
     tracker.record({ code: ExportResultCode.SUCCESS }, 'logs');
-    expect(check()).toMatchObject({ status: 'healthy', detail: expect.stringMatching(/^last export/) });
+    expect(check()).toMatchObject({
+      status: 'healthy',
+      detail: expect.stringMatching(/^last export [\d.]+ s ago$/),
+    });
+  });
+
+  it('says how many spans and log records a full export queue dropped, and stays healthy', () => {
+    const tracker = new ExportStatusTracker('http://localhost:4318', () => {});
+    setExportStatusTracker(tracker);
+    tracker.record({ code: ExportResultCode.SUCCESS }, 'traces');
+    tracker.dropped('traces', 40);
+    tracker.dropped('logs', 2);
+    expect(telemetryExportCheck()()).toEqual({
+      status: 'healthy',
+      detail: expect.stringMatching(
+        /^last export [\d.]+ s ago; 40 spans and 2 log records dropped since start \(export queue full\)$/,
+      ),
+    });
   });
 
   it('never makes the service unhealthy', async () => {

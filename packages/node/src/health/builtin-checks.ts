@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { exportStatus } from '../telemetry/export-status.js';
+import { type ExportStatus, exportStatus } from '../telemetry/export-status.js';
 import type { CheckResult, HealthCheck, HealthRegistry, HealthStatus } from './health-registry.js';
 
 /** Names under which {@link registerBuiltinChecks} registers the built-in checks. */
@@ -125,13 +125,11 @@ export function telemetryExportCheck(): HealthCheck {
     const status = exportStatus();
     if (status === undefined) return { status: 'healthy', detail: 'otelkit not started' };
     if (status.ok) {
-      return {
-        status: 'healthy',
-        detail:
-          status.lastSuccessAt === undefined
-            ? 'no export yet'
-            : `last export ${secondsAgo(status.lastSuccessAt)} s ago`,
-      };
+      const last =
+        status.lastSuccessAt === undefined
+          ? 'no export yet'
+          : `last export ${secondsAgo(status.lastSuccessAt)} s ago`;
+      return { status: 'healthy', detail: `${last}${droppedSinceStart(status)}` };
     }
     const since =
       status.lastSuccessAt === undefined
@@ -142,9 +140,17 @@ export function telemetryExportCheck(): HealthCheck {
       detail:
         `export of ${status.failingSignals.join(', ')} failing ` +
         `(${status.consecutiveFailures} consecutive failures, ${since}): ` +
-        (status.lastError ?? 'unknown error'),
+        (status.lastError ?? 'unknown error') +
+        droppedSinceStart(status),
     };
   };
+}
+
+/** "; 12 spans and 3 log records dropped since start (export queue full)", or nothing. */
+function droppedSinceStart(status: ExportStatus): string {
+  const { traces = 0, logs = 0 } = status.dropped ?? {};
+  if (traces === 0 && logs === 0) return '';
+  return `; ${traces} spans and ${logs} log records dropped since start (export queue full)`;
 }
 
 /** Disposers of the built-ins on each registry, so registering again doesn't leak a monitor. */

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type Context, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Context, type MeterProvider, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import {
   type ISerializer,
@@ -15,7 +15,13 @@ import {
   type ReadableLogRecord,
   type SdkLogRecord,
 } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type {
+  BufferConfig,
+  ReadableSpan,
+  Span,
+  SpanExporter,
+  SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { BatchOptions, SignalOptions } from '../config/options.js';
 import type { ExitSendReport } from '../lifecycle/exit-send.js';
@@ -96,9 +102,17 @@ export class ExitExport {
     return this.track<ReadableLogRecord, LogRecordExporter>(inner, this.encoder(options, serializer));
   }
 
-  /** The batch processor for `exporter`, telling an exporter made here what it takes. */
-  spanProcessor(exporter: SpanExporter, batch: BatchOptions): SpanProcessor {
-    const processor = new BatchSpanProcessor(exporter, batch);
+  /**
+   * The batch processor for `exporter`, telling an exporter made here what it takes; it reports
+   * itself (items processed, dropped, queued) to `meters`.
+   */
+  spanProcessor(exporter: SpanExporter, batch: BatchOptions, meters?: MeterProvider): SpanProcessor {
+    // sdk-trace-base's types lag the processor they re-export, which takes and passes this option on.
+    const config: BufferConfig & { selfObsMeterProvider?: MeterProvider } = {
+      ...batch,
+      ...(meters ? { selfObsMeterProvider: meters } : {}),
+    };
+    const processor = new BatchSpanProcessor(exporter, config);
     const unanswered = this.unanswered<ReadableSpan>(exporter, batch);
     if (!unanswered) return processor;
     const open = this.open;
@@ -121,9 +135,16 @@ export class ExitExport {
     };
   }
 
-  /** The batch processor for `exporter`, telling an exporter made here what it takes. */
-  logProcessor(exporter: LogRecordExporter, batch: BatchOptions): LogRecordProcessor {
-    const processor = new BatchLogRecordProcessor({ exporter, ...batch });
+  /**
+   * The batch processor for `exporter`, telling an exporter made here what it takes; it reports
+   * itself (items processed, dropped, queued) to `meters`.
+   */
+  logProcessor(exporter: LogRecordExporter, batch: BatchOptions, meters?: MeterProvider): LogRecordProcessor {
+    const processor = new BatchLogRecordProcessor({
+      exporter,
+      ...batch,
+      ...(meters ? { selfObsMeterProvider: meters } : {}),
+    });
     const unanswered = this.unanswered<ReadableLogRecord>(exporter, batch);
     if (!unanswered) return processor;
     return {

@@ -22,6 +22,7 @@ import {
 } from '../telemetry/export-status.js';
 import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
+import { watchDroppedItems } from './dropped-items.js';
 import { ExitExport } from './exit-export.js';
 import { isOwnExport } from './export-targets.js';
 import { signalExporters } from './exporters.js';
@@ -181,17 +182,6 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const exitSendTarget = { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs };
   const gate = new ExportGate();
 
-  const tracerProvider = new NodeTracerProvider({
-    resource,
-    sampler: buildSampler(config),
-    spanLimits: config.spanLimits,
-    spanProcessors: signalExporters('trace', config.traces, (e) =>
-      exitExport.spanExporter(trackSpanExporter(e, tracker, gate), config.traces),
-    ).map((exporter) => exitExport.spanProcessor(exporter, config.spanBatch)),
-  });
-  tracerProvider.register({ propagator: buildPropagator(config.propagators) });
-  globalsRegistered = true;
-
   const meterProvider = new MeterProvider({
     resource,
     readers: signalExporters('metrics', config.metrics, (e) => trackMetricExporter(e, tracker, gate)).map(
@@ -204,6 +194,22 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
         }),
     ),
   });
+  // The batch processors report themselves with the service's metrics, and a full queue to the tracker.
+  const processorMeters = watchDroppedItems(
+    config.metrics.exporters.length > 0 ? meterProvider : undefined,
+    (signal, count) => tracker.dropped(signal, count),
+  );
+
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    sampler: buildSampler(config),
+    spanLimits: config.spanLimits,
+    spanProcessors: signalExporters('trace', config.traces, (e) =>
+      exitExport.spanExporter(trackSpanExporter(e, tracker, gate), config.traces),
+    ).map((exporter) => exitExport.spanProcessor(exporter, config.spanBatch, processorMeters)),
+  });
+  tracerProvider.register({ propagator: buildPropagator(config.propagators) });
+  globalsRegistered = true;
   metrics.setGlobalMeterProvider(meterProvider);
   if (config.instrumentations.includes('runtime-node')) recordHeapLimit(meterProvider);
 
@@ -212,7 +218,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     logRecordLimits: config.logRecordLimits,
     processors: signalExporters('logs', config.logs, (e) =>
       exitExport.logExporter(trackLogExporter(e, tracker, gate), config.logs),
-    ).map((exporter) => exitExport.logProcessor(exporter, config.logBatch)),
+    ).map((exporter) => exitExport.logProcessor(exporter, config.logBatch, processorMeters)),
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 

@@ -15,7 +15,22 @@ export interface ExportStatus {
   lastFailureAt?: number;
   /** Consecutive failures of the failing signals since their last success. */
   consecutiveFailures: number;
+  /** Items dropped before export since the SDK started, because the export queue was full; absent when none was. */
+  dropped?: {
+    /** Spans dropped. */
+    traces?: number;
+    /** Log records dropped. */
+    logs?: number;
+  };
 }
+
+/** The signals whose items wait in a batch queue, where a full queue drops them. */
+export type DroppableSignal = 'traces' | 'logs';
+
+const ITEMS: Record<DroppableSignal, [one: string, many: string]> = {
+  traces: ['span', 'spans'],
+  logs: ['log record', 'log records'],
+};
 
 type Warn = (message: string) => void;
 
@@ -31,6 +46,9 @@ interface SignalState {
  */
 const STALE_FAILURE_MS = 5 * 60_000;
 
+/** Drops while exports succeed are reported at most this often, with the count since. */
+const DROP_REPORT_INTERVAL_MS = 5 * 60_000;
+
 /**
  * Tracks whether exports reach the Collector, per signal, and says so once: one warning when
  * exports start failing and one line when every signal exports again, instead of a line per
@@ -44,6 +62,9 @@ export class ExportStatusTracker {
   private lastError: string | undefined;
   private lastSuccessAt: number | undefined;
   private lastFailureAt: number | undefined;
+  private readonly droppedTotal = new Map<DroppableSignal, number>();
+  private readonly droppedUnreported = new Map<DroppableSignal, number>();
+  private lastDropReportAt: number | undefined;
 
   /**
    * @param endpoint shown in the warning: one for every signal, or each signal's own.
@@ -66,7 +87,44 @@ export class ExportStatusTracker {
       ...(this.lastError !== undefined && failing.length > 0 ? { lastError: this.lastError } : {}),
       ...(this.lastSuccessAt !== undefined ? { lastSuccessAt: this.lastSuccessAt } : {}),
       ...(this.lastFailureAt !== undefined ? { lastFailureAt: this.lastFailureAt } : {}),
+      ...(this.droppedTotal.size > 0 ? { dropped: Object.fromEntries(this.droppedTotal) } : {}),
     };
+  }
+
+  /**
+   * Records `count` items of `signal` that the batch processor dropped because its queue was full.
+   * The SDK says so only in its diagnostics, which are off by default: the loss was silent. While
+   * exports fail, the "cannot export" warning stands for it and the recovery line gives the count;
+   * while they succeed (a Collector slower than the service), one line at once and then at most
+   * one every five minutes, with the count since the last.
+   */
+  dropped(signal: DroppableSignal, count: number): void {
+    this.droppedTotal.set(signal, (this.droppedTotal.get(signal) ?? 0) + count);
+    this.droppedUnreported.set(signal, (this.droppedUnreported.get(signal) ?? 0) + count);
+    if (this.failing) return;
+    const now = this.now();
+    if (this.lastDropReportAt !== undefined && now - this.lastDropReportAt < DROP_REPORT_INTERVAL_MS) return;
+    const first = this.lastDropReportAt === undefined;
+    this.lastDropReportAt = now;
+    const endpoint = typeof this.endpoint === 'string' ? this.endpoint : this.endpoint(signal);
+    const what = first
+      ? `${ITEMS[signal][1]} are being dropped`
+      : `${this.takeUnreported()} dropped since the last report`;
+    if (first) this.droppedUnreported.clear();
+    this.warn(
+      `otelkit: ${what} before export: the export queue was full, so the Collector at ${endpoint} ` +
+        'is down or takes telemetry slower than this service makes it; raise OTEL_BSP_MAX_QUEUE_SIZE and ' +
+        'OTEL_BLRP_MAX_QUEUE_SIZE, or give the Collector more CPU (reported at most every 5 minutes)',
+    );
+  }
+
+  /** "12 spans and 3 log records", the drops not reported yet; clears them. */
+  private takeUnreported(): string {
+    const parts = [...this.droppedUnreported].map(
+      ([signal, count]) => `${count.toLocaleString('en-US')} ${ITEMS[signal][count === 1 ? 0 : 1]}`,
+    );
+    this.droppedUnreported.clear();
+    return parts.join(' and ');
   }
 
   /**
@@ -102,7 +160,9 @@ export class ExportStatusTracker {
             : 'the service keeps running, telemetry is retried and this is reported once until it recovers'),
       );
     } else if (!failingNow && this.failing) {
-      this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again`);
+      const lost =
+        this.droppedUnreported.size > 0 ? `; ${this.takeUnreported()} dropped meanwhile (queue full)` : '';
+      this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again${lost}`);
     }
     this.failing = failingNow;
   }
