@@ -3,6 +3,8 @@ export interface Accepted {
   spans: number;
   logRecords: number;
   metricPoints: number;
+  /** Spans the receiver refused (memory_limiter pushing back): the sender retries or drops them. */
+  refusedSpans: number;
 }
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
@@ -32,9 +34,10 @@ export async function accepted(metricsUrl: string): Promise<Accepted> {
       spans: sum(text, 'otelcol_receiver_accepted_spans'),
       logRecords: sum(text, 'otelcol_receiver_accepted_log_records'),
       metricPoints: sum(text, 'otelcol_receiver_accepted_metric_points'),
+      refusedSpans: sum(text, 'otelcol_receiver_refused_spans'),
     };
   } catch {
-    return { spans: Number.NaN, logRecords: Number.NaN, metricPoints: Number.NaN };
+    return { spans: Number.NaN, logRecords: Number.NaN, metricPoints: Number.NaN, refusedSpans: Number.NaN };
   }
 }
 
@@ -44,5 +47,6 @@ export function delta(before: Accepted, after: Accepted): Accepted {
     spans: after.spans - before.spans,
     logRecords: after.logRecords - before.logRecords,
     metricPoints: after.metricPoints - before.metricPoints,
+    refusedSpans: after.refusedSpans - before.refusedSpans,
   };
 }

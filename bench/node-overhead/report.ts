@@ -253,12 +253,12 @@ export function markdown(summary: Summary, rounds: readonly LoadRound[]): string
     '',
     'Rounds (CPU in cores: server / Collector+stack / autocannon / anything else on the machine):',
     '',
-    '| round | arm | requests/s | p99 ms | peak RSS MiB | µs/req | CPU server / stack / load / other | spans / log records accepted per request | stopped by |',
+    '| round | arm | requests/s | p99 ms | peak RSS MiB | µs/req | CPU server / stack / load / other | spans / log records accepted per request (spans refused) | stopped by |',
     '|---:|---|---:|---:|---:|---:|---|---|---|',
   );
   for (const r of rounds) {
     lines.push(
-      `| ${r.round} | ${r.arm} | ${f(r.load.requestsPerSec)} | ${f(r.load.p99Ms, 1)} | ${f(r.peakRssMiB, 1)} | ${f(r.cpuUsPerRequest)} | ${f(r.serverCores, 2)} / ${f(r.stackCores, 2)} / ${f(r.loadGenCores, 2)} / ${f(r.otherCores, 2)} | ${r.arm === 'none' ? '–' : `${f(r.accepted.spans / r.requestsServed, 2)} / ${f(r.accepted.logRecords / r.requestsServed, 2)}`} | ${r.stoppedBy} |`,
+      `| ${r.round} | ${r.arm} | ${f(r.load.requestsPerSec)} | ${f(r.load.p99Ms, 1)} | ${f(r.peakRssMiB, 1)} | ${f(r.cpuUsPerRequest)} | ${f(r.serverCores, 2)} / ${f(r.stackCores, 2)} / ${f(r.loadGenCores, 2)} / ${f(r.otherCores, 2)} | ${r.arm === 'none' ? '–' : `${f(r.accepted.spans / r.requestsServed, 2)} / ${f(r.accepted.logRecords / r.requestsServed, 2)} (${f(r.accepted.refusedSpans)})`} | ${r.stoppedBy} |`,
     );
   }
   return lines.join('\n');
