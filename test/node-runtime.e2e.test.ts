@@ -318,7 +318,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
   });
 
   it('says once, and counts in Prometheus, the spans a full export queue drops', async () => {
-    // A queue of 4 spans, exported 2 at a time: a burst of 100 requests (200 spans) overflows it.
+    // A queue of 4 spans, exported 2 at a time: a burst of 100 requests (one span each) overflows it.
     const app = await start('queue-overflow', {
       OTEL_BSP_MAX_QUEUE_SIZE: '4',
       OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2',
@@ -344,7 +344,8 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       );
       return sample && sample.value > 0 ? sample.value : undefined;
     });
-    expect(dropped).toBeLessThan(200);
+    // The first batch and the queue behind it are never dropped.
+    expect(dropped).toBeLessThanOrEqual(100 - 6);
     expect(log().match(/otelkit: spans are being dropped/g)).toHaveLength(1);
   });
 

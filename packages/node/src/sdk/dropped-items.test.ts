@@ -68,7 +68,7 @@ describe('items dropped because the export queue is full', () => {
     // 5 go out in the first batch (never answered), 10 fill the queue, the other 25 are dropped.
     for (let i = 0; i < 40; i++) tracer.startSpan(`s${i}`).end();
     expect(lines).toEqual([
-      'otelkit: spans are being dropped before export: the export queue was full, so the Collector at http://collector:4318 is down or takes telemetry slower than this service makes it; raise OTEL_BSP_MAX_QUEUE_SIZE and OTEL_BLRP_MAX_QUEUE_SIZE, or give the Collector more CPU (reported at most every 5 minutes)',
+      'otelkit: spans are being dropped before export: the export queue was full, so the Collector at http://collector:4318 is down, takes telemetry slower than this service makes it, or a burst outran the queue; raise OTEL_BSP_MAX_QUEUE_SIZE and OTEL_BLRP_MAX_QUEUE_SIZE, or give the Collector more CPU (reported at most every 5 minutes)',
     ]);
     for (let i = 0; i < 20; i++) logger.emit({ body: `r${i}` });
     advance(60_000);
@@ -108,6 +108,14 @@ describe('items dropped because the export queue is full', () => {
     expect(lines[1]).toBe(
       'otelkit: telemetry export to http://collector:4318 recovered (traces); sending again; 15 spans dropped meanwhile (queue full)',
     );
+  });
+
+  it('are still said while only another signal fails to export', () => {
+    const { tracker, lines, tracer } = setup();
+    tracker.record({ code: ExportResultCode.FAILED, error: new Error('Not Found') }, 'metrics');
+    for (let i = 0; i < 16; i++) tracer.startSpan(`s${i}`).end();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^otelkit: spans are being dropped before export/);
   });
 
   it('without a metrics exporter, are still watched', () => {

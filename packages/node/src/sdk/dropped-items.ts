@@ -46,7 +46,10 @@ export function watchDroppedItems(
           if (signal === undefined) return counter;
           return {
             add(value, attributes, context) {
-              if (attributes?.['error.type'] === QUEUE_FULL) dropped(signal, value);
+              // Called inside the application's span.end() or log call: it must not throw there.
+              try {
+                if (attributes?.['error.type'] === QUEUE_FULL) dropped(signal, value);
+              } catch {}
               counter.add(value, attributes, context);
             },
           };

@@ -54,6 +54,7 @@ const DROP_REPORT_INTERVAL_MS = 5 * 60_000;
  * exports start failing and one line when every signal exports again, instead of a line per
  * failed batch. Tracking per signal keeps a backend that accepts only some signals (traces
  * sent straight to Tempo, say) from reading as "recovered" at every successful trace export.
+ * Items a full export queue dropped are said the same way: see {@link ExportStatusTracker.dropped}.
  */
 export class ExportStatusTracker {
   private readonly signals = new Map<string, SignalState>();
@@ -68,7 +69,7 @@ export class ExportStatusTracker {
 
   /**
    * @param endpoint shown in the warning: one for every signal, or each signal's own.
-   * @param warn where the two lines go.
+   * @param warn where its lines go.
    * @param now the clock that ages failures (tests pass their own).
    */
   constructor(
@@ -94,15 +95,18 @@ export class ExportStatusTracker {
   /**
    * Records `count` items of `signal` that the batch processor dropped because its queue was full.
    * The SDK says so only in its diagnostics, which are off by default: the loss was silent. While
-   * exports fail, the "cannot export" warning stands for it and the recovery line gives the count;
+   * that signal's exports fail, the "cannot export" warning stands for it and the recovery line
+   * gives the count;
    * while they succeed (a Collector slower than the service), one line at once and then at most
    * one every five minutes, with the count since the last.
    */
   dropped(signal: DroppableSignal, count: number): void {
     this.droppedTotal.set(signal, (this.droppedTotal.get(signal) ?? 0) + count);
     this.droppedUnreported.set(signal, (this.droppedUnreported.get(signal) ?? 0) + count);
-    if (this.failing) return;
     const now = this.now();
+    // Its own signal failing: the "cannot export" warning stands for the drops.
+    const state = this.signals.get(signal);
+    if (state?.failedAt !== undefined && now - state.failedAt < STALE_FAILURE_MS) return;
     if (this.lastDropReportAt !== undefined && now - this.lastDropReportAt < DROP_REPORT_INTERVAL_MS) return;
     const first = this.lastDropReportAt === undefined;
     this.lastDropReportAt = now;
@@ -113,8 +117,9 @@ export class ExportStatusTracker {
     if (first) this.droppedUnreported.clear();
     this.warn(
       `otelkit: ${what} before export: the export queue was full, so the Collector at ${endpoint} ` +
-        'is down or takes telemetry slower than this service makes it; raise OTEL_BSP_MAX_QUEUE_SIZE and ' +
-        'OTEL_BLRP_MAX_QUEUE_SIZE, or give the Collector more CPU (reported at most every 5 minutes)',
+        'is down, takes telemetry slower than this service makes it, or a burst outran the queue; ' +
+        'raise OTEL_BSP_MAX_QUEUE_SIZE and OTEL_BLRP_MAX_QUEUE_SIZE, or give the Collector more CPU ' +
+        '(reported at most every 5 minutes)',
     );
   }
 
