@@ -47,7 +47,7 @@ const inlineLazyRequires = {
   },
 };
 
-// @opentelemetry/resources (CommonJS) loads its host.id reader with
+// @opentelemetry/resources loads its host.id reader with
 // `(await import('./getMachineId-linux.js')).getMachineId`. esbuild turns such a chunk into an ES
 // module with only a default export, so the reader came back undefined and no resource had
 // host.id. A require() bundles the readers as the CommonJS modules they are.
@@ -100,6 +100,10 @@ const shared = {
   // suffix a clashing one; test/node-bundle.test.ts checks the public error classes keep theirs.
   sourcemap: true,
   logLevel: 'warning',
+  // The OpenTelemetry packages' ES-module builds: bundled from their CommonJS mains, every named
+  // import read through __toESM's one shared getter, a megamorphic call on the SDK's hot paths.
+  // Packages without such builds (the instrumentations) stay CommonJS; semantic-conventions, whose
+  // exports map splits import from require, is bundled twice (constants only).
   mainFields: ['esnext', 'module', 'main'],
   conditions: ['esnext', 'module'],
 };
