@@ -118,6 +118,16 @@ describe('items dropped because the export queue is full', () => {
     expect(lines[1]).toMatch(/^otelkit: spans are being dropped before export/);
   });
 
+  it('not yet reported when the process ends, are reported then, once', () => {
+    const { tracker, lines, tracer, advance } = setup();
+    for (let i = 0; i < 20; i++) tracer.startSpan(`s${i}`).end();
+    advance(60_000);
+    tracker.ending();
+    tracker.ending();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('otelkit: 4 spans dropped before export since the last report (export queue full)');
+  });
+
   it('without a metrics exporter, are still watched', () => {
     const lines: string[] = [];
     const tracker = new ExportStatusTracker('http://collector:4318', (line) => lines.push(line));

@@ -135,9 +135,16 @@ export class ExportStatusTracker {
   /**
    * From now on a failure is reported as final: the process is on its way out (a signal, a crash,
    * shutdown()), and saying that telemetry is retried while the service keeps running misled.
+   * Items dropped and not yet reported are reported now.
    */
   ending(): void {
     this.isEnding = true;
+    // The next periodic report, or the recovery line, will not come: say the drops not yet said.
+    if (this.droppedUnreported.size > 0) {
+      this.warn(
+        `otelkit: ${this.takeUnreported()} dropped before export since the last report (export queue full)`,
+      );
+    }
   }
 
   /** Records the outcome of one export of `signal`. */
