@@ -33,4 +33,4 @@ export {
 export { createLogger, type LoggerOptions } from './logging/create-logger.js';
 export { type OtelkitSdk, shutdown, start } from './sdk/start.js';
 export * from './security/index.js';
-export { type ExportStatus, exportStatus } from './telemetry/export-status.js';
+export { type DroppedCounts, type ExportStatus, exportStatus } from './telemetry/export-status.js';

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { type ExportStatus, exportStatus } from '../telemetry/export-status.js';
+import { describeDropped, type ExportStatus, exportStatus } from '../telemetry/export-status.js';
 import type { CheckResult, HealthCheck, HealthRegistry, HealthStatus } from './health-registry.js';
 
 /** Names under which {@link registerBuiltinChecks} registers the built-in checks. */
@@ -148,9 +148,8 @@ export function telemetryExportCheck(): HealthCheck {
 
 /** "; 12 spans and 3 log records dropped since start (export queue full)", or nothing. */
 function droppedSinceStart(status: ExportStatus): string {
-  const { traces = 0, logs = 0 } = status.dropped ?? {};
-  if (traces === 0 && logs === 0) return '';
-  return `; ${traces} spans and ${logs} log records dropped since start (export queue full)`;
+  const dropped = describeDropped(status.dropped ?? {});
+  return dropped === '' ? '' : `; ${dropped} dropped since start (export queue full)`;
 }
 
 /** Disposers of the built-ins on each registry, so registering again doesn't leak a monitor. */

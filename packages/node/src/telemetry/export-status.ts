@@ -16,12 +16,15 @@ export interface ExportStatus {
   /** Consecutive failures of the failing signals since their last success. */
   consecutiveFailures: number;
   /** Items dropped before export since the SDK started, because the export queue was full; absent when none was. */
-  dropped?: {
-    /** Spans dropped. */
-    traces?: number;
-    /** Log records dropped. */
-    logs?: number;
-  };
+  dropped?: DroppedCounts;
+}
+
+/** Items dropped before export, per signal. */
+export interface DroppedCounts {
+  /** Spans dropped. */
+  traces?: number;
+  /** Log records dropped. */
+  logs?: number;
 }
 
 /** The signals whose items wait in a batch queue, where a full queue drops them. */
@@ -31,6 +34,17 @@ const ITEMS: Record<DroppableSignal, [one: string, many: string]> = {
   traces: ['span', 'spans'],
   logs: ['log record', 'log records'],
 };
+
+/** "12 spans and 1 log record": the non-zero counts, for the warnings and the health check. */
+export function describeDropped(counts: DroppedCounts): string {
+  return (Object.keys(ITEMS) as DroppableSignal[])
+    .filter((signal) => (counts[signal] ?? 0) > 0)
+    .map((signal) => {
+      const count = counts[signal] ?? 0;
+      return `${count.toLocaleString('en-US')} ${ITEMS[signal][count === 1 ? 0 : 1]}`;
+    })
+    .join(' and ');
+}
 
 type Warn = (message: string) => void;
 
@@ -106,15 +120,13 @@ export class ExportStatusTracker {
     const now = this.now();
     // Its own signal failing: the "cannot export" warning stands for the drops.
     const state = this.signals.get(signal);
-    if (state?.failedAt !== undefined && now - state.failedAt < STALE_FAILURE_MS) return;
+    if (state && isFailing(state, now)) return;
     if (this.lastDropReportAt !== undefined && now - this.lastDropReportAt < DROP_REPORT_INTERVAL_MS) return;
     const first = this.lastDropReportAt === undefined;
     this.lastDropReportAt = now;
-    const endpoint = typeof this.endpoint === 'string' ? this.endpoint : this.endpoint(signal);
-    const what = first
-      ? `${ITEMS[signal][1]} are being dropped`
-      : `${this.takeUnreported()} dropped since the last report`;
-    if (first) this.droppedUnreported.clear();
+    const endpoint = this.endpointOf(signal);
+    const since = describeDropped(this.takeUnreported());
+    const what = first ? `${ITEMS[signal][1]} are being dropped` : `${since} dropped since the last report`;
     this.warn(
       `otelkit: ${what} before export: the export queue was full, so the Collector at ${endpoint} ` +
         'is down, takes telemetry slower than this service makes it, or a burst outran the queue; ' +
@@ -123,13 +135,11 @@ export class ExportStatusTracker {
     );
   }
 
-  /** "12 spans and 3 log records", the drops not reported yet; clears them. */
-  private takeUnreported(): string {
-    const parts = [...this.droppedUnreported].map(
-      ([signal, count]) => `${count.toLocaleString('en-US')} ${ITEMS[signal][count === 1 ? 0 : 1]}`,
-    );
+  /** The drops not reported yet, per signal; clears them. */
+  private takeUnreported(): DroppedCounts {
+    const counts: DroppedCounts = Object.fromEntries(this.droppedUnreported);
     this.droppedUnreported.clear();
-    return parts.join(' and ');
+    return counts;
   }
 
   /**
@@ -142,7 +152,7 @@ export class ExportStatusTracker {
     // The next periodic report, or the recovery line, will not come: say the drops not yet said.
     if (this.droppedUnreported.size > 0) {
       this.warn(
-        `otelkit: ${this.takeUnreported()} dropped before export since the last report (export queue full)`,
+        `otelkit: ${describeDropped(this.takeUnreported())} dropped before export since the last report (export queue full)`,
       );
     }
   }
@@ -163,7 +173,7 @@ export class ExportStatusTracker {
       this.lastError = result.error?.message ?? 'unknown error';
     }
     const failingNow = this.failingSignals(now).length > 0;
-    const endpoint = typeof this.endpoint === 'string' ? this.endpoint : this.endpoint(signal);
+    const endpoint = this.endpointOf(signal);
     if (failingNow && !this.failing) {
       this.warn(
         `otelkit: cannot export ${signal} to ${endpoint} (${this.lastError}); ` +
@@ -173,17 +183,26 @@ export class ExportStatusTracker {
       );
     } else if (!failingNow && this.failing) {
       const lost =
-        this.droppedUnreported.size > 0 ? `; ${this.takeUnreported()} dropped meanwhile (queue full)` : '';
+        this.droppedUnreported.size > 0
+          ? `; ${describeDropped(this.takeUnreported())} dropped meanwhile (queue full)`
+          : '';
       this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again${lost}`);
     }
     this.failing = failingNow;
   }
 
-  private failingSignals(now: number): [string, SignalState][] {
-    return [...this.signals].filter(
-      ([, state]) => state.failedAt !== undefined && now - state.failedAt < STALE_FAILURE_MS,
-    );
+  private endpointOf(signal: string): string {
+    return typeof this.endpoint === 'string' ? this.endpoint : this.endpoint(signal);
   }
+
+  private failingSignals(now: number): [string, SignalState][] {
+    return [...this.signals].filter(([, state]) => isFailing(state, now));
+  }
+}
+
+/** Whether `state`'s signal failed its last export, recently enough to count. */
+function isFailing(state: SignalState, now: number): boolean {
+  return state.failedAt !== undefined && now - state.failedAt < STALE_FAILURE_MS;
 }
 
 /** The process-wide tracker, set when the SDK starts; health checks read it. */
