@@ -43,7 +43,6 @@ interface RouterMethods {
 type Request = IncomingMessage & {
   originalUrl: string;
   route?: unknown;
-  [STATE]?: RequestState;
 };
 
 /** Per request: the mount paths of the layers entered, and the spans the response's end closes. */
@@ -53,8 +52,11 @@ interface RequestState {
 }
 
 const PATCHED = Symbol('otelkit.expressLayerPatched');
-const STATE = Symbol('otelkit.expressRequest');
 const ROUTER = 'router';
+// Not a property of the request: Express has swapped the request's prototype by the time a layer
+// runs, and a property added after that left the router's and Express's own reads of the request
+// slower, 4–6 µs per request on the bench server (docs/performance.md).
+const STATES = new WeakMap<IncomingMessage, RequestState>();
 
 /**
  * Express middleware, router and request-handler spans, with the route set on the server span,
@@ -65,8 +67,9 @@ const ROUTER = 'router';
  * hello-world server was the largest part of what otelkit added (docs/performance.md): upstream
  * wraps each layer call and its `next` in fresh `context.bind` closures, copies the arguments,
  * adds a 'close' listener per layer and defines a property on every request. Here a layer runs
- * in its span's context through `context.with`, and one listener per request ends whatever
- * spans the response's end leaves open.
+ * in its span's context through `context.with`, the request's state is kept in a WeakMap
+ * rather than on the request, and one listener per request ends whatever spans the response's
+ * end leaves open.
  */
 export class ExpressInstrumentation extends RewrappingInstrumentation<InstrumentationConfig> {
   /** Creates the instrumentation; it patches nothing until enabled. */
@@ -197,17 +200,17 @@ function pathOf(args: unknown[]): string | undefined {
 // listener for all responses, marked once, rather than a marked closure per request: Node
 // calls it with the response, whose `req` is the request that carries the state.
 const endOpenSpans = withoutContext(function endOpenSpans(this: ServerResponse) {
-  const state = (this.req as Request)[STATE];
+  const state = STATES.get(this.req);
   if (state === undefined) return;
   for (const span of state.open) span.end();
   state.open.length = 0;
 });
 
 function requestState(req: Request, res: ServerResponse): RequestState {
-  let state = req[STATE];
+  let state = STATES.get(req);
   if (state === undefined) {
     state = { paths: [], open: [] };
-    req[STATE] = state;
+    STATES.set(req, state);
     res.on('close', endOpenSpans);
   }
   return state;
