@@ -86,6 +86,28 @@ const oneInstrumentationCopy = {
   },
 };
 
+// The CommonJS instrumentations require() the API packages, whose ES-module builds esbuild hands
+// them as an object of getters (`__toCommonJS`), all sharing one function that reads the module's
+// namespace by key: every `api.context`, `api.trace` on their hot paths (winston's correlation,
+// twice per log record) was a megamorphic call through it. They get a plain copy instead, made
+// once when first required; these packages export only constants, functions and classes.
+const PLAIN_FOR_COMMONJS = /^@opentelemetry\/(api|api-logs|core)$/;
+const plainExportsForCommonJs = {
+  name: 'plain-exports-for-commonjs',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: PLAIN_FOR_COMMONJS }, (args) =>
+      args.kind === 'require-call' && args.namespace === 'file'
+        ? { path: args.path, namespace: 'plain-exports' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'plain-exports' }, ({ path }) => ({
+      contents: `module.exports = { ...require(${JSON.stringify(path)}) };`,
+      loader: 'js',
+      resolveDir: packageDir,
+    }));
+  },
+};
+
 const outdir = join(packageDir, 'dist', 'bundle');
 // Chunk names carry a content hash: without this, every rebuild would leave the old ones behind.
 await rm(outdir, { recursive: true, force: true });
@@ -119,7 +141,7 @@ await build({
   splitting: true,
   format: 'esm',
   external: EXTERNAL,
-  plugins: [inlineLazyRequires, requireMachineIdReaders, oneInstrumentationCopy],
+  plugins: [inlineLazyRequires, requireMachineIdReaders, oneInstrumentationCopy, plainExportsForCommonJs],
   // The CommonJS modules inside call require() for externals and Node built-ins.
   banner: {
     js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);",
