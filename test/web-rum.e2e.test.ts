@@ -788,7 +788,13 @@ const VITALS_PAGE = `<!doctype html>
   const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
   document.getElementById('fast').addEventListener('click', () => busy(60));
   // A slow click that leaves the page: web-vitals learns of it only when the page is hidden.
-  document.getElementById('slow').addEventListener('click', () => { busy(300); location.href = '/other'; });
+  // Chromium makes the click's event-timing entry when the frame after the handler is presented;
+  // leaving from inside the handler raced that (the page sometimes went first, and the INP sent
+  // was the fast click's), so the page leaves one frame later.
+  document.getElementById('slow').addEventListener('click', () => {
+    busy(300);
+    requestAnimationFrame(() => setTimeout(() => { location.href = '/other'; }));
+  });
 </script>
 </body></html>`;
 
