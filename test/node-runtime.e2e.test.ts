@@ -349,6 +349,34 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(log().match(/otelkit: spans are being dropped/g)).toHaveLength(1);
   });
 
+  it('says, as a process.exit() ends the process, the drops it had not said yet', async () => {
+    const app = await start(
+      'exit-drops-app',
+      { OTEL_BSP_MAX_QUEUE_SIZE: '4', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' },
+      'test/fixtures/exiting-app.mjs',
+    );
+    const log = () => readFileSync(app.process.spec.logFile, 'utf8');
+    const burst = () =>
+      Promise.all(Array.from({ length: 100 }, () => fetch(`${app.url}/`).then((r) => r.status)));
+    expect((await burst()).every((status) => status === 200)).toBe(true);
+    await eventually(
+      'the first drop warning',
+      async () => log().includes('otelkit: spans are being dropped') || undefined,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    // Drops within 5 minutes of that warning wait for the next report, which this process never reaches.
+    expect((await burst()).every((status) => status === 200)).toBe(true);
+    expect(log()).not.toContain('since the last report');
+    // No signal: the application ends itself, as a job runner or a CLI does.
+    expect(await (await fetch(`${app.url}/exit`)).text()).toBe('bye');
+    expect(await app.process.exit()).toMatchObject({ code: 0, signal: null });
+    expect(log()).toMatch(
+      /otelkit: \d+ spans dropped before export since the last report \(export queue full\)/,
+    );
+  });
+
   it('sends security events to the logs sink and Prometheus without the secrets they were given', async () => {
     const app = await start('secure-app');
     const secret = 'hunter2-never-leaves';

@@ -341,7 +341,11 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     () => exitExport.abandoned,
   );
   const removeExitSend = installExitSend(
-    (timeoutMs) => exitExport.sendAtExit(timeoutMs),
+    (timeoutMs) => {
+      // A plain process.exit() reaches no other way out: the drops not yet said go unsaid otherwise.
+      tracker.ending();
+      return exitExport.sendAtExit(timeoutMs);
+    },
     exitSendTarget,
     warn,
   );
