@@ -90,7 +90,8 @@ const oneInstrumentationCopy = {
 // them as an object of getters (`__toCommonJS`), all sharing one function that reads the module's
 // namespace by key: every `api.context`, `api.trace` on their hot paths (winston's correlation,
 // twice per log record) was a megamorphic call through it. They get a plain copy instead, made
-// once when first required; these packages export only constants, functions and classes.
+// once when first required; these packages export only constants, functions, classes and enums,
+// all set as they load.
 const PLAIN_FOR_COMMONJS = /^@opentelemetry\/(api|api-logs|core)$/;
 const plainExportsForCommonJs = {
   name: 'plain-exports-for-commonjs',

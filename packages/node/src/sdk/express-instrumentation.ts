@@ -54,8 +54,8 @@ interface RequestState {
 const PATCHED = Symbol('otelkit.expressLayerPatched');
 const ROUTER = 'router';
 // Not a property of the request: Express has swapped the request's prototype by the time a layer
-// runs, and a property added after that left the router's and Express's own reads of the request
-// slower, 4–6 µs per request on the bench server (docs/performance.md).
+// runs, and the property added after that cost the bench server 4–6 µs per request more than this
+// WeakMap does (docs/performance.md).
 const STATES = new WeakMap<IncomingMessage, RequestState>();
 
 /**
@@ -198,7 +198,7 @@ function pathOf(args: unknown[]): string | undefined {
 
 // A layer that answers without calling next() ends with the response, as upstream's do. One
 // listener for all responses, marked once, rather than a marked closure per request: Node
-// calls it with the response, whose `req` is the request that carries the state.
+// calls it with the response, whose `req` is the request the state is kept for.
 const endOpenSpans = withoutContext(function endOpenSpans(this: ServerResponse) {
   const state = STATES.get(this.req);
   if (state === undefined) return;
