@@ -11,6 +11,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchOptions, SignalOptions } from '../config/options.js';
 import { type ReceiverProcess, startReceiverProcess } from '../testing/receiver-process.js';
+import { watchDroppedItems } from './dropped-items.js';
 import { ExitExport, UNFINISHED_ERROR_TYPE } from './exit-export.js';
 
 /** An exporter whose exports stay unanswered until the test answers them. */
@@ -58,12 +59,20 @@ const spanNames = (body: Buffer) =>
     .flatMap((s) => s.spans.map((span) => span.name))
     .sort();
 
-/** A tracer provider whose spans go through `exitExport` to a {@link HeldExporter}. */
-function tracing(exitExport: ExitExport, batch = HELD, sampled = true) {
+/** The processors' meters as start() gives them: a full queue's drops reach `exitExport`. */
+const dropWatch = (exitExport: ExitExport) =>
+  watchDroppedItems(undefined, (_signal, count) => exitExport.droppedItems(count));
+
+/**
+ * A tracer provider whose spans go through `exitExport` to a {@link HeldExporter}; `watched`
+ * says whether `exitExport` hears of the processor's drops.
+ */
+function tracing(exitExport: ExitExport, batch = HELD, sampled = true, watched = true) {
   const inner = new HeldExporter();
   const exporter = exitExport.spanExporter(inner, signalOptions('/v1/traces'));
+  const meters = watched ? dropWatch(exitExport) : undefined;
   const provider = new BasicTracerProvider({
-    spanProcessors: [exitExport.spanProcessor(exporter, batch)],
+    spanProcessors: [exitExport.spanProcessor(exporter, batch, meters)],
     ...(sampled ? {} : { sampler: new AlwaysOffSampler() }),
   });
   const tracer = provider.getTracer('test');
@@ -180,10 +189,40 @@ describe('ExitExport', () => {
     expect(exitExport.sendAtExit(5000)).toEqual({ items: 0, outcome: undefined });
   });
 
-  it('holds at most a full buffer and a batch, the newest', async () => {
+  it('holds what the processor holds and what is on its way, not what its full queue dropped', async () => {
     receiver = await startReceiverProcess(200);
     const exitExport = new ExitExport();
+    // s1 goes out and is never answered, s2 and s3 fill the queue, s4 and s5 are dropped.
     const { end } = tracing(exitExport, { ...HELD, maxQueueSize: 2, maxExportBatchSize: 1 });
+    for (const name of ['s1', 's2', 's3', 's4', 's5']) end(name);
+    expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 3 });
+    const [request] = await receiver.requests(1);
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['s1', 's2', 's3']);
+  });
+
+  it('drops log records from what it sends at exit when the full queue drops them', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const exporter = exitExport.logExporter(
+      { export: () => {}, shutdown: async () => {}, forceFlush: async () => {} },
+      signalOptions('/v1/logs'),
+    );
+    const batch = { ...HELD, maxQueueSize: 2, maxExportBatchSize: 1 };
+    const logs = new LoggerProvider({
+      processors: [exitExport.logProcessor(exporter, batch, dropWatch(exitExport))],
+    });
+    for (const body of ['l1', 'l2', 'l3', 'l4', 'l5']) logs.getLogger('test').emit({ body });
+    expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 3 });
+    const [request] = await receiver.requests(1);
+    const sent = request?.body.toString() ?? '';
+    for (const body of ['l1', 'l2', 'l3']) expect(sent).toContain(`"${body}"`);
+    for (const body of ['l4', 'l5']) expect(sent).not.toContain(`"${body}"`);
+  });
+
+  it('without word of the drops, holds at most a full buffer and a batch, the newest', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const { end } = tracing(exitExport, { ...HELD, maxQueueSize: 2, maxExportBatchSize: 1 }, true, false);
     for (const name of ['s1', 's2', 's3', 's4', 's5']) end(name);
     expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 3 });
     const [request] = await receiver.requests(1);

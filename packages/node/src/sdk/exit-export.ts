@@ -33,16 +33,27 @@ class NewestSet<T> extends Set<T> {
 
   override add(item: T): this {
     super.add(item);
-    if (this.size > this.limit) this.delete(this.values().next().value as T);
+    this.trim();
     return this;
+  }
+
+  /** Adds `item` without forgetting any: for one that may be taken back at once. */
+  addUntrimmed(item: T): void {
+    super.add(item);
+  }
+
+  /** Forgets the oldest items beyond the limit. */
+  trim(): void {
+    while (this.size > this.limit) this.delete(this.values().next().value as T);
   }
 }
 
 /**
  * One signal's items that a batch processor took but whose export has not been answered: those
- * in its buffer and those on their way. Each is let go when the export carrying it is answered.
- * A full processor drops what it takes, and a dropped item's export never answers: beyond a full
- * buffer and a batch on its way, the oldest item is forgotten.
+ * in its buffer and those on their way. Each is let go when the export carrying it is answered,
+ * and at once when the processor's full queue drops it (see {@link ExitExport.droppedItems}).
+ * Beyond a full buffer and a batch on its way, the oldest item is forgotten, so that drops it
+ * is not told of cannot fill it.
  */
 class Unanswered<T> extends NewestSet<T> {
   constructor(private readonly encode: (items: T[]) => ExitRequest | undefined) {
@@ -87,6 +98,9 @@ export class ExitExport {
   // Sampled spans started and not yet ended. A span the application never ends would stay here
   // for good, so beyond a full buffer's worth the oldest is forgotten.
   private readonly open = new NewestSet<Span>();
+  // Items the processors' full queues dropped so far; a change across a processor's onEnd or
+  // onEmit means it dropped the item it was given.
+  private drops = 0;
 
   /** Wraps an OTLP span exporter configured by `options`; gRPC ones are returned as they are. */
   spanExporter(inner: SpanExporter, options: SignalOptions): SpanExporter {
@@ -124,11 +138,13 @@ export class ExitExport {
       },
       onEnd: (span: ReadableSpan) => {
         // The processor passes over unsampled spans, as the exporter never sees them.
-        if (span.spanContext().traceFlags & TraceFlags.SAMPLED) {
-          open.delete(span as Span);
-          unanswered.add(span);
-        }
+        if (!(span.spanContext().traceFlags & TraceFlags.SAMPLED)) return processor.onEnd(span);
+        open.delete(span as Span);
+        // Held before the processor may export it at once; let go if its full queue drops it.
+        unanswered.addUntrimmed(span);
+        const drops = this.drops;
         processor.onEnd(span);
+        this.settle(unanswered, span, drops);
       },
       forceFlush: () => processor.forceFlush(),
       shutdown: () => processor.shutdown(),
@@ -149,12 +165,24 @@ export class ExitExport {
     if (!unanswered) return processor;
     return {
       onEmit: (record: SdkLogRecord) => {
-        unanswered.add(record);
+        unanswered.addUntrimmed(record);
+        const drops = this.drops;
         processor.onEmit(record);
+        this.settle(unanswered, record, drops);
       },
       forceFlush: () => processor.forceFlush(),
       shutdown: () => processor.shutdown(),
     };
+  }
+
+  /**
+   * Told, by the processors' `selfObsMeterProvider` (see `watchDroppedItems`), that a full queue
+   * dropped `count` items. The processors drop the item they are given as they are given it, so
+   * that item is then no longer held for the exit: it is counted as lost, and it does not push
+   * out an older item that is still on its way.
+   */
+  droppedItems(count: number): void {
+    this.drops += count;
   }
 
   /**
@@ -206,6 +234,16 @@ export class ExitExport {
       span.end();
     }
     this.open.clear();
+  }
+
+  /**
+   * After a processor took `item`: lets it go if the processor's full queue dropped it (the drop
+   * count moved from `dropsBefore`), so that it neither goes out at exit nor pushes out an older
+   * item still on its way; otherwise forgets the oldest beyond the bound.
+   */
+  private settle<T>(unanswered: Unanswered<T>, item: T, dropsBefore: number): void {
+    if (this.drops !== dropsBefore) unanswered.delete(item);
+    else unanswered.trim();
   }
 
   private unanswered<T>(exporter: object, batch: BatchOptions): Unanswered<T> | undefined {

@@ -197,7 +197,10 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   // The batch processors report themselves with the service's metrics, and a full queue to the tracker.
   const processorMeters = watchDroppedItems(
     config.metrics.exporters.length > 0 ? meterProvider : undefined,
-    (signal, count) => tracker.dropped(signal, count),
+    (signal, count) => {
+      exitExport.droppedItems(count);
+      tracker.dropped(signal, count);
+    },
   );
 
   const tracerProvider = new NodeTracerProvider({
