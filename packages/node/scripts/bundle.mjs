@@ -89,20 +89,28 @@ const oneInstrumentationCopy = {
 // The CommonJS instrumentations require() the API packages, whose ES-module builds esbuild hands
 // them as an object of getters (`__toCommonJS`), all sharing one function that reads the module's
 // namespace by key: every `api.context`, `api.trace` on their hot paths (winston's correlation,
-// twice per log record) was a megamorphic call through it. They get a plain copy instead, made
+// a few per log record) was a megamorphic call through it. They get a plain copy instead, made
 // once when first required; these packages export only constants, functions, classes and enums,
 // all set as they load.
 const PLAIN_FOR_COMMONJS = /^@opentelemetry\/(api|api-logs|core)$/;
 const plainExportsForCommonJs = {
   name: 'plain-exports-for-commonjs',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: PLAIN_FOR_COMMONJS }, (args) =>
-      args.kind === 'require-call' && args.namespace === 'file'
-        ? { path: args.path, namespace: 'plain-exports' }
-        : undefined,
-    );
+    pluginBuild.onResolve({ filter: PLAIN_FOR_COMMONJS }, async (args) => {
+      if (args.pluginData === 'plain copy' || args.kind !== 'require-call' || args.namespace !== 'file')
+        return undefined;
+      // The copy requires otelkit's own version; an importer that resolves another keeps its own.
+      const [theirs, ours] = await Promise.all(
+        [args.resolveDir, packageDir].map((resolveDir) =>
+          pluginBuild.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'plain copy' }),
+        ),
+      );
+      if (theirs.path !== ours.path) return undefined;
+      return { path: args.path, namespace: 'plain-exports' };
+    });
+    // __esModule stays set (non-enumerable, as __toCommonJS sets it), for interop helpers that read it.
     pluginBuild.onLoad({ filter: /.*/, namespace: 'plain-exports' }, ({ path }) => ({
-      contents: `module.exports = { ...require(${JSON.stringify(path)}) };`,
+      contents: `module.exports = Object.assign(Object.defineProperty({}, '__esModule', { value: true }), require(${JSON.stringify(path)}));`,
       loader: 'js',
       resolveDir: packageDir,
     }));

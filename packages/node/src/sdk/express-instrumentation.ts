@@ -54,8 +54,8 @@ interface RequestState {
 const PATCHED = Symbol('otelkit.expressLayerPatched');
 const ROUTER = 'router';
 // Not a property of the request: Express has swapped the request's prototype by the time a layer
-// runs, and the property added after that cost the bench server 4–6 µs per request more than this
-// WeakMap does (docs/performance.md).
+// runs, and the property added after that cost the bench server about 6 µs per request more than
+// this WeakMap does (docs/performance.md).
 const STATES = new WeakMap<IncomingMessage, RequestState>();
 
 /**
