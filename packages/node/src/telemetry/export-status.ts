@@ -125,7 +125,7 @@ export class ExportStatusTracker {
     const first = this.lastDropReportAt === undefined;
     this.lastDropReportAt = now;
     const endpoint = this.endpointOf(signal);
-    const since = describeDropped(this.takeUnreported());
+    const since = this.takeUnreported();
     const what = first ? `${ITEMS[signal][1]} are being dropped` : `${since} dropped since the last report`;
     this.warn(
       `otelkit: ${what} before export: the export queue was full, so the Collector at ${endpoint} ` +
@@ -135,11 +135,11 @@ export class ExportStatusTracker {
     );
   }
 
-  /** The drops not reported yet, per signal; clears them. */
-  private takeUnreported(): DroppedCounts {
-    const counts: DroppedCounts = Object.fromEntries(this.droppedUnreported);
+  /** "12 spans and 1 log record", the drops not reported yet, or "" when there are none; clears them. */
+  private takeUnreported(): string {
+    const unreported = describeDropped(Object.fromEntries(this.droppedUnreported));
     this.droppedUnreported.clear();
-    return counts;
+    return unreported;
   }
 
   /**
@@ -150,10 +150,9 @@ export class ExportStatusTracker {
   ending(): void {
     this.isEnding = true;
     // The next periodic report, or the recovery line, will not come: say the drops not yet said.
-    if (this.droppedUnreported.size > 0) {
-      this.warn(
-        `otelkit: ${describeDropped(this.takeUnreported())} dropped before export since the last report (export queue full)`,
-      );
+    const unsaid = this.takeUnreported();
+    if (unsaid !== '') {
+      this.warn(`otelkit: ${unsaid} dropped before export since the last report (export queue full)`);
     }
   }
 
@@ -182,10 +181,8 @@ export class ExportStatusTracker {
             : 'the service keeps running, telemetry is retried and this is reported once until it recovers'),
       );
     } else if (!failingNow && this.failing) {
-      const lost =
-        this.droppedUnreported.size > 0
-          ? `; ${describeDropped(this.takeUnreported())} dropped meanwhile (queue full)`
-          : '';
+      const unsaid = this.takeUnreported();
+      const lost = unsaid === '' ? '' : `; ${unsaid} dropped meanwhile (queue full)`;
       this.warn(`otelkit: telemetry export to ${endpoint} recovered (${signal}); sending again${lost}`);
     }
     this.failing = failingNow;
