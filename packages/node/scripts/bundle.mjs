@@ -66,6 +66,29 @@ const requireMachineIdReaders = {
   },
 };
 
+// The OTLP exporters' retrying transport waits between attempts with a plain setTimeout, which
+// kept an ending application alive for the export timeout after otelkit had given up on an
+// unreachable Collector. Its waits go through src/sdk/export-holds.ts, which can let them go.
+const retryTimersFromOtelkit = {
+  name: 'retry-timers-from-otelkit',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[/\\]@opentelemetry[/\\]otlp-exporter-base[/\\].*[/\\]retrying-transport\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        const calls = source.match(/\bsetTimeout\(/g)?.length ?? 0;
+        if (calls !== 1)
+          throw new Error(`${path}: ${calls} setTimeout calls where 1 was expected; update this plugin`);
+        const retries = JSON.stringify(join(packageDir, 'src', 'sdk', 'export-holds.ts'));
+        return {
+          contents: `import { exportRetryTimer } from ${retries};\n${source.replace(/\bsetTimeout\(/, 'exportRetryTimer(')}`,
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
 // @fastify/otel 0.21.2 (the newest) asks for @opentelemetry/instrumentation ^0.222 while the other
 // instrumentations are on 0.223: two copies in the bundle meant two require-in-the-middle hooks,
 // each resolving every require() the application makes: about 0.16 s more CPU to start Node-RED
@@ -150,7 +173,13 @@ await build({
   splitting: true,
   format: 'esm',
   external: EXTERNAL,
-  plugins: [inlineLazyRequires, requireMachineIdReaders, oneInstrumentationCopy, plainExportsForCommonJs],
+  plugins: [
+    inlineLazyRequires,
+    requireMachineIdReaders,
+    retryTimersFromOtelkit,
+    oneInstrumentationCopy,
+    plainExportsForCommonJs,
+  ],
   // The CommonJS modules inside call require() for externals and Node built-ins.
   banner: {
     js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);",

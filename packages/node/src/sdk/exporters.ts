@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { ConsoleLogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -5,6 +6,7 @@ import { ConsoleMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpCompression, OtlpProtocol, SignalOptions } from '../config/options.js';
+import { exportAgentFactory } from './export-holds.js';
 import { lazyRequire } from './lazy-require.js';
 
 /** A signal, as the OTLP exporter packages name it. */
@@ -40,6 +42,7 @@ interface ExporterConfig {
   timeoutMillis: number;
   compression: OtlpCompression;
   metadata?: unknown;
+  httpAgentOptions?: (protocol: string) => Promise<Agent>;
 }
 type ExporterClass<T> = new (config: ExporterConfig) => T;
 
@@ -54,7 +57,7 @@ function otlpExporter<T>(signal: Signal, options: SignalOptions): T {
     compression: options.compression,
     ...(options.protocol === 'grpc'
       ? { metadata: grpcMetadata(options.headers) }
-      : { headers: options.headers }),
+      : { headers: options.headers, httpAgentOptions: exportAgentFactory(options.tls) }),
   });
 }
 

@@ -24,6 +24,7 @@ import { recordHeapLimit } from '../telemetry/heap-limit.js';
 import { enableDiagnostics } from './diagnostics.js';
 import { watchDroppedItems } from './dropped-items.js';
 import { ExitExport } from './exit-export.js';
+import { holdExports, releaseExports } from './export-holds.js';
 import { isOwnExport } from './export-targets.js';
 import { signalExporters } from './exporters.js';
 import { patchHttpBuiltinsForEsm } from './http-builtins-for-esm.js';
@@ -49,8 +50,8 @@ export interface OtelkitSdk {
 
 const warn = (message: string) => process.stderr.write(`${message}\n`);
 
-// How long exports are refused after a signal the application handles, when the flush found the
-// Collector unreachable: longer than a drain, short enough for a process that goes on running.
+// How long exports are refused once a flush on the way out found the Collector unreachable:
+// longer than a drain, short enough for a process that goes on running after a signal it handles.
 const GATE_CLOSED_MS = 60_000;
 
 let running: OtelkitSdk | undefined;
@@ -179,6 +180,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const resource = buildResource(config, extra, warn);
   useSdkServiceVersion(options.serviceVersion ?? config.resourceAttributes['service.version']);
   const exitExport = new ExitExport();
+  holdExports();
   const exitSendTarget = { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs };
   const gate = new ExportGate();
 
@@ -271,12 +273,17 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
     );
   // A flush on the way out (a signal, a crash, shutdown) that runs out of time means the Collector
   // did not answer, and the process must not wait for it a second time as it ends: neither the
-  // exit flush nor the process.exit() send runs then. A flush the application asks for itself
-  // says nothing about that.
+  // exit flush nor the process.exit() send runs then, and the exporters' retries no longer keep
+  // it alive. A flush the application asks for itself says nothing about that.
+  const giveUpOnCollector = () => {
+    exitExport.abandon();
+    gate.closeFor(GATE_CLOSED_MS);
+    releaseExports();
+  };
   const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
     tracker.ending();
     const finished = await flushWithin(timeoutMs);
-    if (!finished) exitExport.abandon();
+    if (!finished) giveUpOnCollector();
     return finished;
   };
   let stopped: Promise<void> | undefined;
@@ -303,7 +310,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
           ]),
           timeoutMs,
         );
-        if (!finished) exitExport.abandon();
+        if (!finished) giveUpOnCollector();
         releaseGlobals();
         disableDiagnostics();
         useSdkServiceVersion(undefined);
@@ -334,9 +341,9 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
               warn,
             ),
           // The application drains and ends by itself; if the Collector did not answer, exports
-          // that would retry past its end are refused from now on.
+          // that would retry past its end are refused from now on (giveUpOnCollector).
           flush: async () => {
-            if (!(await flushOnTheWayOut())) gate.closeFor(GATE_CLOSED_MS);
+            await flushOnTheWayOut();
           },
         });
   const removeExitFlush = installExitFlush(

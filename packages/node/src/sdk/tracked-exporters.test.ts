@@ -35,4 +35,34 @@ describe('ExportGate', () => {
     expect((await exportOne(exporter)).code).toBe(ExportResultCode.SUCCESS);
     expect(inner.getFinishedSpans()).toHaveLength(2);
   });
+
+  it('fails the exports under way when it closes, and answers each once', () => {
+    let answerLate: ((result: ExportResult) => void) | undefined;
+    const inner = {
+      export: (_spans: ReadableSpan[], done: (result: ExportResult) => void) => {
+        answerLate = done;
+      },
+      shutdown: async () => {},
+    };
+    const gate = new ExportGate();
+    const exporter = trackSpanExporter(
+      inner,
+      new ExportStatusTracker(
+        () => 'x',
+        () => {},
+      ),
+      gate,
+    );
+    const answers: ExportResult[] = [];
+    exporter.export([{} as ReadableSpan], (result) => answers.push(result));
+    expect(answers).toEqual([]);
+
+    gate.closeFor(60_000);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.code).toBe(ExportResultCode.FAILED);
+    expect(answers[0]?.error?.message).toContain('the process is ending');
+
+    answerLate?.({ code: ExportResultCode.SUCCESS });
+    expect(answers).toHaveLength(1);
+  });
 });

@@ -5,25 +5,36 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExportStatusTracker } from '../telemetry/export-status.js';
 
 /**
- * Closed when the process is ending (a SIGTERM the application handles itself) and the bounded
- * flush found the Collector unreachable. Each export then fails at once: started, it would retry
- * for seconds, and with metrics exported every few seconds those retries would never let the
- * event loop run empty, so a draining application would never end by itself.
+ * Closed when the process is ending (a SIGTERM, a crash or shutdown()) and a bounded flush found
+ * the Collector unreachable. Each export then fails at once: started, it would retry for seconds,
+ * and with metrics exported every few seconds those retries would never let the event loop run
+ * empty, so a draining application would never end by itself.
  */
 export class ExportGate {
   private closedUntil = 0;
+  // Fails one export under way, for each export not answered yet.
+  private readonly underway = new Set<() => void>();
 
   /**
-   * Refuses exports for `ms`. Bounded, because not every application ends after a signal it
-   * handles (a CLI may only cancel its prompt on SIGINT): one still running then exports again.
+   * Refuses exports for `ms`, and fails those under way: the batch processors wait for their
+   * answer on a timer of their own (30 s) that holds the process. Bounded, because not every
+   * application ends after a signal it handles (a CLI may only cancel its prompt on SIGINT): one
+   * still running then exports again.
    */
   closeFor(ms: number): void {
     this.closedUntil = Date.now() + ms;
+    for (const fail of [...this.underway]) fail();
   }
 
   /** Whether exports are refused now. */
   get closed(): boolean {
     return this.closedUntil !== 0 && Date.now() < this.closedUntil;
+  }
+
+  /** Keeps `fail` for an export under way, until the returned function says it was answered. */
+  track(fail: () => void): () => void {
+    this.underway.add(fail);
+    return () => this.underway.delete(fail);
   }
 }
 
@@ -37,7 +48,8 @@ type Export<T> = (items: T, done: (result: ExportResult) => void) => void;
 /**
  * `inner`, reporting each outcome to `tracker` under `signal`. While `gate` is closed, exports are
  * refused at once, and a refusal is a failure for the export status too: the health check and
- * exportStatus() must not say "ok" while telemetry is dropped.
+ * exportStatus() must not say "ok" while telemetry is dropped. An export the gate fails while it
+ * is under way is answered once: its own late outcome is dropped.
  */
 function trackedExport<T>(
   inner: Export<T>,
@@ -51,10 +63,16 @@ function trackedExport<T>(
       done(ENDING);
       return;
     }
-    inner(items, (result) => {
+    let answered = false;
+    const answer = (result: ExportResult) => {
+      if (answered) return;
+      answered = true;
+      forget();
       tracker.record(result, signal);
       done(result);
-    });
+    };
+    const forget = gate.track(() => answer(ENDING));
+    inner(items, answer);
   };
 }
 

@@ -1,0 +1,80 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TlsFiles } from '../config/options.js';
+
+/**
+ * What of the OTLP HTTP exporters' work holds the process: the waits between an export's attempts
+ * and its requests' sockets. Both keep the event loop alive, as they should while an export may
+ * still succeed. But once a flush on the way out has given up on the Collector, an application
+ * draining after SIGTERM stayed up to the export timeout (10 s by default) after otelkit's bound
+ * of 5 s: refused connections were retried on timers, and an unanswered request kept its socket.
+ * {@link releaseExports} lets go of both; a process that keeps running still retries.
+ *
+ * Upstream's retrying transport waits with a plain `setTimeout`, so the bundle
+ * (scripts/bundle.mjs) routes that call through {@link exportRetryTimer}.
+ */
+const waiting = new Set<NodeJS.Timeout>();
+const agents = new Set<http.Agent>();
+let released = false;
+
+const letGo = (socket: Duplex) => (socket as Socket).unref?.();
+
+/** `setTimeout` for an export's next attempt: it holds the process until {@link releaseExports}. */
+export function exportRetryTimer(retry: () => void, delayMs: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    waiting.delete(timer);
+    retry();
+  }, delayMs);
+  if (released) timer.unref();
+  else waiting.add(timer);
+  return timer;
+}
+
+/**
+ * The agent an OTLP HTTP exporter sends with, as its `httpAgentOptions` takes a factory: keep-alive
+ * (the exporters' default) with the PEM files of `tls` for https, whose sockets stop holding the
+ * process at {@link releaseExports}. Node's keep-alive agent already lets go of idle sockets.
+ */
+export function exportAgentFactory(tls: TlsFiles): (protocol: string) => Promise<http.Agent> {
+  return async (protocol) => {
+    const agent =
+      protocol === 'http:'
+        ? new http.Agent({ keepAlive: true })
+        : new https.Agent({ keepAlive: true, ...tls });
+    const { createConnection, reuseSocket } = agent;
+    agent.createConnection = function (
+      this: http.Agent,
+      ...args: Parameters<http.Agent['createConnection']>
+    ) {
+      const socket = createConnection.apply(this, args);
+      if (released && socket) letGo(socket);
+      return socket;
+    };
+    agent.reuseSocket = function (this: http.Agent, socket: Duplex, request: http.ClientRequest) {
+      reuseSocket.call(this, socket, request);
+      if (released) letGo(socket);
+    };
+    agents.add(agent);
+    return agent;
+  };
+}
+
+/**
+ * Lets the process end without waiting for the exports under way: a flush on the way out found the
+ * Collector unreachable, and what they carry is already reported lost. Their retries and requests
+ * go on while something else keeps the process alive.
+ */
+export function releaseExports(): void {
+  released = true;
+  for (const timer of waiting) timer.unref();
+  waiting.clear();
+  for (const agent of agents) for (const sockets of Object.values(agent.sockets)) sockets?.forEach(letGo);
+}
+
+/** Exports hold the process again: a new SDK starts, after one that may have given up. */
+export function holdExports(): void {
+  released = false;
+  agents.clear();
+}
