@@ -21,7 +21,7 @@ const ALLOWED_UIDS = new Set(['prometheus', 'loki', 'tempo', '-- Grafana --', '-
 
 /**
  * Metric names a dashboard may use: the ones @otelkit/conventions defines, the OpenTelemetry
- * Node runtime / HTTP semantic-convention metrics as Prometheus stores them, and Prometheus' own
+ * Node runtime / HTTP / SDK semantic-convention metrics as Prometheus stores them, and Prometheus' own
  * `up` and `target_info`.
  */
 const KNOWN_METRICS = new Set<string>([
@@ -35,6 +35,12 @@ const KNOWN_METRICS = new Set<string>([
   'v8js_gc_duration_seconds_sum',
   'http_server_request_duration_seconds_bucket',
   'http_server_request_duration_seconds_count',
+  // The SDK's batch processors about themselves (semantic conventions otel.sdk.processor.*).
+  ...['span', 'log'].flatMap((kind) => [
+    `otel_sdk_processor_${kind}_processed_total`,
+    `otel_sdk_processor_${kind}_queue_size`,
+    `otel_sdk_processor_${kind}_queue_capacity`,
+  ]),
   'up',
   'target_info',
 ]);

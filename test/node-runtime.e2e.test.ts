@@ -14,6 +14,7 @@ import {
 } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fillVariables, loadDashboards, queriesOf } from '../packages/dashboards/src/queries.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type RunningService, startService } from './helpers/services.js';
@@ -345,7 +346,7 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     );
   });
 
-  it('says once, and counts in Prometheus, the spans a full export queue drops', async () => {
+  it('says once, and counts in Prometheus and on the Node runtime dashboard, the spans a full export queue drops', async () => {
     // A queue of 4 spans, exported 2 at a time: a burst of 100 requests (one span each) overflows it.
     const app = await start('queue-overflow', {
       OTEL_BSP_MAX_QUEUE_SIZE: '4',
@@ -375,6 +376,17 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     // The first batch and the queue behind it are never dropped.
     expect(dropped).toBeLessThanOrEqual(100 - 6);
     expect(log().match(/otelkit: spans are being dropped/g)).toHaveLength(1);
+
+    // The Node runtime dashboard shows them, although one burst made the series with its count in it.
+    const [panel] = loadDashboards(join(cwd, '../grafana/dashboards'))
+      .flatMap(({ json }) => queriesOf(json))
+      .filter((q) => q.dashboard === 'otelkit-node-runtime' && q.expr.includes('span_processed'));
+    expect(panel?.panel).toBe('Telemetry lost before export, in range');
+    const shown = await query(
+      stack.endpoints.prometheus,
+      fillVariables(panel?.expr ?? '', { service: 'queue-overflow' }),
+    );
+    expect(shown.map((s) => [s.metric.error_type, s.value])).toEqual([['queue_full', dropped]]);
   });
 
   it('says, as a process.exit() ends the process, the drops it had not said yet', async () => {

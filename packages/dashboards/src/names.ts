@@ -24,6 +24,24 @@ export const RuntimeMetrics = {
 } as const;
 
 /**
+ * What the SDK's batch processors say of themselves (semantic conventions `otel.sdk.processor.*`,
+ * Prometheus names): items processed, with `error_type` for those lost (`queue_full` when a full
+ * queue dropped them), and each queue's size and capacity.
+ */
+export const SdkProcessorMetrics = {
+  spans: {
+    processed: 'otel_sdk_processor_span_processed_total',
+    queueSize: 'otel_sdk_processor_span_queue_size',
+    queueCapacity: 'otel_sdk_processor_span_queue_capacity',
+  },
+  logRecords: {
+    processed: 'otel_sdk_processor_log_processed_total',
+    queueSize: 'otel_sdk_processor_log_queue_size',
+    queueCapacity: 'otel_sdk_processor_log_queue_capacity',
+  },
+} as const;
+
+/**
  * Availability objective of a service without an SLO spec in prometheus/slos: 99.9 % of server
  * spans not in error. A spec's own objective reaches the dashboards as `slo:objective:ratio`.
  */

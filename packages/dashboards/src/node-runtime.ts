@@ -1,14 +1,21 @@
-import { RuntimeMetrics as M } from './names.js';
-import { dashboard, JOB_OF_SERVICE, jobServiceVariable, thresholds, timeseries } from './panels.js';
+import { increaseInRange, RuntimeMetrics as M, SdkProcessorMetrics } from './names.js';
+import { dashboard, JOB_OF_SERVICE, jobServiceVariable, stat, thresholds, timeseries } from './panels.js';
 
 const JOB = JOB_OF_SERVICE;
+const PROCESSORS = [
+  ['spans', SdkProcessorMetrics.spans],
+  ['log records', SdkProcessorMetrics.logRecords],
+] as const;
 
-/** Node.js runtime health of the services @otelkit/node instruments: event loop, heap, GC, HTTP. */
+/**
+ * Node.js runtime health of the services @otelkit/node instruments: event loop, heap, GC, HTTP,
+ * and whether their telemetry leaves them.
+ */
 export function nodeRuntime() {
   return dashboard(
     'otelkit-node-runtime',
     'otelkit / Node runtime',
-    'Event-loop delay and utilisation, V8 heap, garbage collection and HTTP server latency of Node services (Prometheus job = service.name, or service.namespace/service.name).',
+    'Event-loop delay and utilisation, V8 heap, garbage collection, HTTP server latency and the telemetry export queues of Node services (Prometheus job = service.name, or service.namespace/service.name).',
     ['node'],
   )
     .withVariable(jobServiceVariable(M.eventLoopUtilization))
@@ -71,5 +78,35 @@ export function nodeRuntime() {
           legend: '{{job}} {{http_route}}',
         },
       ]),
+    )
+    .withPanel(
+      stat(
+        'Telemetry lost before export, in range',
+        'none',
+        PROCESSORS.map(([signal, { processed }]) => ({
+          // Zero while nothing is lost, so the panel shows the services it watches. A burst's
+          // drops make a new series with its count already in it: increaseInRange counts those.
+          expr:
+            `${increaseInRange(`${processed}{${JOB}, error_type!=""}`, 'job, error_type')} ` +
+            `or on (job) ${increaseInRange(`${processed}{${JOB}}`, 'job')} * 0`,
+          legend: `{{job}} ${signal} {{error_type}}`,
+        })),
+        {
+          w: 12,
+          description:
+            'Spans and log records the SDK processed but never exported: queue_full when its batch queue was full, otherwise the error of the export that failed after its retries.',
+        },
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Export queue fill',
+        'percentunit',
+        PROCESSORS.map(([signal, { queueSize, queueCapacity }]) => ({
+          expr: `max by (job) (${queueSize}{${JOB}} / ${queueCapacity}{${JOB}})`,
+          legend: `{{job}} ${signal}`,
+        })),
+        { thresholds: thresholds(0.5, 0.9) },
+      ),
     );
 }
