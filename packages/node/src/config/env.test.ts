@@ -450,7 +450,7 @@ describe('readEnvironment', () => {
     const { problems } = readEnvironment({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,kafka' });
     expect(problems).toEqual([
       'otelkit: OTEL_NODE_ENABLED_INSTRUMENTATIONS="http,kafka" is invalid: expected a comma-separated list of ' +
-        'http, express, fastify, koa, undici, winston, pino, pg, mysql2, ioredis, redis, amqplib, runtime-node; using the known names only',
+        'http, express, fastify, koa, graphql, undici, winston, pino, pg, mysql2, ioredis, redis, amqplib, runtime-node; using the known names only',
     ]);
   });
 

@@ -25,6 +25,7 @@ export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = [
   'express',
   'fastify',
   'koa',
+  'graphql',
   'undici',
   'winston',
   'pino',

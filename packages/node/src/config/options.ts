@@ -28,6 +28,7 @@ export type InstrumentationName =
   | 'winston'
   | 'pino'
   | 'koa'
+  | 'graphql'
   | 'pg'
   | 'mysql2'
   | 'ioredis'

@@ -79,7 +79,7 @@ describe('checkStartOptions', () => {
       ),
     ]);
     expect(problems[0]).toContain(
-      'expected an array of http, express, fastify, koa, undici, winston, pino, pg, mysql2, ioredis, redis, amqplib, runtime-node;',
+      'expected an array of http, express, fastify, koa, graphql, undici, winston, pino, pg, mysql2, ioredis, redis, amqplib, runtime-node;',
     );
     expect(checkStartOptions({ instrumentations: ['http', 'pino'] })).toEqual({
       options: { instrumentations: ['http', 'pino'] },

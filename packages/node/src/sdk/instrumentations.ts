@@ -63,6 +63,16 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
     }),
   // Koa's and @koa/router's middleware spans; the router's layer sets the server span's route.
   koa: () => load(lazyRequire('@opentelemetry/instrumentation-koa'), 'KoaInstrumentation'),
+  // graphql 14 to 16: parse, validate and execute spans, the last named by the operation. A field
+  // gets a span only when it has a resolver of its own (the default resolver's property reads
+  // would make hundreds per query), one per field path of a list rather than one per item, and
+  // no variable values (a user's input, often personal).
+  graphql: () =>
+    load(lazyRequire('@opentelemetry/instrumentation-graphql'), 'GraphQLInstrumentation', {
+      ignoreTrivialResolveSpans: true,
+      mergeItems: true,
+      allowValues: false,
+    }),
   undici: () => load(lazyRequire('@opentelemetry/instrumentation-undici'), 'UndiciInstrumentation'),
   // Log sending is on: @opentelemetry/winston-transport is a dependency, so records reach the
   // Collector exactly once, with the trace context injected into each record.
