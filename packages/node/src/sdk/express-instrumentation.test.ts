@@ -109,34 +109,53 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
     expect(activeInHandler).toBe(handler?.spanContext().spanId);
   });
 
-  it("marks the layer that passes an error to next() as failed, and ends a handler's span with the response", async () => {
+  it("marks a failed layer by the status the response goes out with, and ends a handler's span with the response", async () => {
     const express = instrument(moduleName);
-    const app = express();
-    app.use(function checkInput(_req: unknown, _res: unknown, next: Next) {
-      next(new TypeError('bad input'));
-    });
-    app.use((error: Error, _req: unknown, res: Res, _next: Next) => {
-      res.status(400).json({ error: error.message });
-    });
-    const url = await listenLocal(app);
-    expect((await fetch(`${url}/anything`)).status).toBe(400);
-    const spans = await sdk.finishedSpans(2);
-    const failing = middlewareNamed(spans, 'checkInput');
-    expect(failing?.status.code).toBe(SpanStatusCode.ERROR);
-    expect(failing?.status.message).toBe('bad input');
-    expect(failing?.events.map((event) => event.name)).toEqual(['exception']);
+    const durationMs = (span: ReadableSpan | undefined) =>
+      (span?.duration[0] ?? 0) * 1000 + (span?.duration[1] ?? 0) / 1e6;
+    /** The span of middleware `name`, which passes `error` to next(); `handle` answers, if given. */
+    const failingLayer = async (name: string, error: Error, handle?: (error: Error, res: Res) => void) => {
+      sdk.spans.reset();
+      const app = express();
+      app.use({ [name]: (_req: unknown, _res: unknown, next: Next) => next(error) }[name]);
+      if (handle) app.use((caught: Error, _req: unknown, res: Res, _next: Next) => handle(caught, res));
+      const response = await fetch(`${await listenLocal(app)}/anything`);
+      const span = middlewareNamed(await sdk.finishedSpans(2), name);
+      expect(span?.events.map((event) => event.name)).toEqual(['exception']);
+      return { status: response.status, span };
+    };
 
-    // An error Express answers with a 4xx (its `status` or `statusCode`) is the client's: the
-    // exception is recorded, the status stays unset.
-    sdk.spans.reset();
-    const guarded = express();
-    guarded.use(function requireLogin(_req: unknown, _res: unknown, next: Next) {
-      next(Object.assign(new Error('Invalid user credentials.'), { status: 401 }));
-    });
-    expect((await fetch(`${await listenLocal(guarded)}/me`)).status).toBe(401);
-    const denied = middlewareNamed(await sdk.finishedSpans(2), 'requireLogin');
-    expect(denied?.status.code).toBe(SpanStatusCode.UNSET);
-    expect(denied?.events.map((event) => event.name)).toEqual(['exception']);
+    // Express's final handler answers an error without a status with 500: the layer failed.
+    const crashed = await failingLayer('readOrder', new TypeError('cannot read order'));
+    expect(crashed.status).toBe(500);
+    expect(crashed.span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'cannot read order' });
+
+    // An error answered with a 4xx is the client's, whoever chose the status: the exception is
+    // recorded, the status stays unset. Express reads it from the error's `status` or `statusCode`.
+    const denied = await failingLayer(
+      'requireLogin',
+      Object.assign(new Error('Invalid user credentials.'), { status: 401 }),
+    );
+    expect(denied.status).toBe(401);
+    expect(denied.span?.status.code).toBe(SpanStatusCode.UNSET);
+    const refused = await failingLayer('checkInput', new TypeError('bad input'), (error, res) =>
+      res.status(400).json({ error: error.message }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.span?.status.code).toBe(SpanStatusCode.UNSET);
+
+    // An error tagged 4xx that the application's handler answers with a 500 failed the layer; the
+    // span still ends when the layer passed the error on, not when the handler answered.
+    const broken = await failingLayer(
+      'loadProfile',
+      Object.assign(new Error('profile store unreachable'), { status: 404 }),
+      (_error, res) => {
+        setTimeout(() => res.status(500).json({ error: 'internal' }), 40);
+      },
+    );
+    expect(broken.status).toBe(500);
+    expect(broken.span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'profile store unreachable' });
+    expect(durationMs(broken.span)).toBeLessThan(30);
 
     sdk.spans.reset();
     const slow = express();
@@ -149,8 +168,7 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
     const server = sdk.spans.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
     expect(server?.name).toBe('GET /later');
     // Ended by the response, not when the handler returned.
-    const durationMs = (handler?.duration[0] ?? 0) * 1000 + (handler?.duration[1] ?? 0) / 1e6;
-    expect(durationMs).toBeGreaterThanOrEqual(15);
+    expect(durationMs(handler)).toBeGreaterThanOrEqual(15);
   });
 
   it('stays out of requests that are not traced', async () => {

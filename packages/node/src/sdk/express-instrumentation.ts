@@ -45,10 +45,20 @@ type Request = IncomingMessage & {
   route?: unknown;
 };
 
-/** Per request: the mount paths of the layers entered, and the spans the response's end closes. */
+/**
+ * Per request: the mount paths of the layers entered, the spans the response's end closes, and
+ * the failed layers' spans, whose status waits for the status the response goes out with.
+ */
 interface RequestState {
   paths: string[];
   open: Span[];
+  failed?: Map<Span, Failure>;
+}
+
+/** What a layer failed with; `endedAt` (performance.now()) when it passed the error to next(). */
+interface Failure {
+  error: unknown;
+  endedAt?: number | undefined;
 }
 
 const PATCHED = Symbol('otelkit.expressLayerPatched');
@@ -165,8 +175,8 @@ export class ExpressInstrumentation extends RewrappingInstrumentation<Instrument
       const done: Next = function (this: unknown, error?: unknown) {
         const isError = error !== undefined && error !== null && error !== 'route' && error !== 'router';
         if (close(state, span)) {
-          if (isError) fail(span, error);
-          span.end();
+          if (isError) fail(state, span, error, performance.now());
+          else span.end();
         }
         if (stored && !(req.route && isError)) state.paths.pop();
         // Back in the parent span for the next layer, keeping whatever the layer added to the context.
@@ -175,7 +185,7 @@ export class ExpressInstrumentation extends RewrappingInstrumentation<Instrument
       try {
         return context.with(isRouter ? parent : trace.setSpan(parent, span), original, this, req, res, done);
       } catch (error) {
-        fail(span, error);
+        fail(state, span, error);
         throw error;
       }
     };
@@ -202,8 +212,16 @@ function pathOf(args: unknown[]): string | undefined {
 const endOpenSpans = withoutContext(function endOpenSpans(this: ServerResponse) {
   const state = STATES.get(this.req);
   if (state === undefined) return;
-  for (const span of state.open) span.end();
+  for (const span of state.open) if (!state.failed?.has(span)) span.end();
   state.open.length = 0;
+  if (state.failed === undefined) return;
+  for (const [span, { error, endedAt }] of state.failed) {
+    // A response whose head never went out (the client left first) says nothing: Express's rule.
+    const status = this.headersSent ? this.statusCode : answeredStatus(error);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: asErrorAndMessage(error)[1] });
+    span.end(endedAt);
+  }
+  state.failed.clear();
 });
 
 function requestState(req: Request, res: ServerResponse): RequestState {
@@ -226,7 +244,7 @@ function close(state: RequestState, span: Span): boolean {
 
 /**
  * The status Express answers `error` with, as its final handler reads it: `status` or
- * `statusCode` when 4xx or 5xx, otherwise 500.
+ * `statusCode` when 4xx or 5xx, otherwise 500. For a response that never sent one.
  */
 function answeredStatus(error: unknown): number {
   for (const key of ['status', 'statusCode']) {
@@ -238,13 +256,16 @@ function answeredStatus(error: unknown): number {
 }
 
 /**
- * Records what a layer threw or passed to next(). Only an error Express answers with a 5xx is
- * an error of the span: a 4xx one (a failed login, a missing route) is the client's, as the HTTP
- * conventions have it for the server span, and with an error status every 404 and 401 trace
- * would pass tail sampling's keep-errors policy. Upstream marks both; the event is kept for both.
+ * Records what a layer threw or passed to next() (at `endedAt`, which ends its span then), and
+ * leaves the span's status to the response's end. Only an error answered with a 5xx is an error
+ * of the span: a 4xx one (a failed login, a missing route) is the client's, as the HTTP
+ * conventions have it for the server span, and with an error status every 404 and 401 trace would
+ * pass tail sampling's keep-errors policy. The status that counts is the one the response goes out
+ * with, whether Express's final handler chose it from the error's `status` or the application's
+ * error handler chose its own. Upstream marks both; the event is kept for both.
  */
-function fail(span: Span, error: unknown): void {
-  const [exception, message] = asErrorAndMessage(error);
-  span.recordException(exception);
-  if (answeredStatus(error) >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message });
+function fail(state: RequestState, span: Span, error: unknown, endedAt?: number): void {
+  span.recordException(asErrorAndMessage(error)[0]);
+  state.failed ??= new Map();
+  state.failed.set(span, { error, endedAt });
 }
