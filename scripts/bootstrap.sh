@@ -34,6 +34,7 @@ if [ "${1:-}" = tests ]; then
   need_debian_package '/usr/lib/postgresql/*/bin/postgres' postgresql "the pg test"
   need_debian_package /usr/sbin/mariadbd mariadb-server "the mysql2 test"
   need_debian_package /usr/lib/rabbitmq/bin/rabbitmq-server rabbitmq-server "the amqplib test"
+  need_debian_package openssl openssl "the exporters' TLS test"
 fi
 need_debian_package chromium chromium "the browser tests"
 

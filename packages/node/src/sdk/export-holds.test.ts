@@ -1,9 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportAgentFactory, exportRetryTimer, holdExports, releaseExports } from './export-holds.js';
 
-afterEach(() => holdExports());
+afterEach(() => {
+  holdExports();
+  vi.useRealTimers();
+});
 
 describe('export retry timers', () => {
   it('hold the process until released, then let it end and still retry while it runs', async () => {
@@ -11,7 +19,7 @@ describe('export retry timers', () => {
     const under = exportRetryTimer(() => retried++, 30);
     expect(under.hasRef()).toBe(true);
 
-    releaseExports();
+    releaseExports(60_000);
     expect(under.hasRef()).toBe(false);
     const later = exportRetryTimer(() => retried++, 10);
     expect(later.hasRef()).toBe(false);
@@ -20,24 +28,86 @@ describe('export retry timers', () => {
     expect(retried).toBe(2);
   });
 
-  it('hold the process again once a new SDK holds them', () => {
-    releaseExports();
+  it('hold the process again once the release has run out, or a new SDK holds them', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    releaseExports(60_000);
+    vi.setSystemTime(Date.now() + 60_001);
+    const afterwards = exportRetryTimer(() => {}, 1_000);
+    expect(afterwards.hasRef()).toBe(true);
+    clearTimeout(afterwards);
+
+    releaseExports(60_000);
     holdExports();
-    const timer = exportRetryTimer(() => {}, 1_000);
-    expect(timer.hasRef()).toBe(true);
-    clearTimeout(timer);
+    const restarted = exportRetryTimer(() => {}, 1_000);
+    expect(restarted.hasRef()).toBe(true);
+    clearTimeout(restarted);
   });
 });
 
 describe('export agents', () => {
-  it('keep connections alive, and give an https endpoint the PEM files of its variables', async () => {
-    const agents = exportAgentFactory({ ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
-    const plain = await agents('http:');
-    const secure = await agents('https:');
-    expect(secure).toBeInstanceOf(https.Agent);
-    expect(secure.options).toMatchObject({ keepAlive: true, ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
-    expect(plain).not.toBeInstanceOf(https.Agent);
-    expect(plain.options).toMatchObject({ keepAlive: true });
-    expect(plain.options).not.toHaveProperty('ca');
+  // A Collector behind TLS with a certificate of its own, which only the configured CA file trusts.
+  const dir = mkdtempSync(join(tmpdir(), 'otelkit-export-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  let server: https.Server;
+  let url: string;
+
+  beforeAll(async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    server = https.createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (_req, res) =>
+      res.end('ok'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+  });
+
+  afterAll(() => {
+    server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (agent: https.Agent) =>
+    new Promise<string>((resolve) => {
+      https
+        .request(url, { method: 'POST', agent }, (res) => resolve(String(res.statusCode)))
+        .on('error', (error) => resolve(error.message))
+        .end();
+    });
+
+  it('reach an https Collector through the CA file its variable names, and keep connections alive', async () => {
+    const trusting = (await exportAgentFactory({ ca: cert })('https:')) as https.Agent;
+    expect(trusting.options).toMatchObject({ keepAlive: true });
+    expect(await post(trusting)).toBe('200');
+    // The same Collector without the CA: the check above is the CA file at work.
+    const plain = (await exportAgentFactory({})('https:')) as https.Agent;
+    expect(await post(plain)).toMatch(/self.signed certificate/);
+    trusting.destroy();
+    plain.destroy();
+  });
+
+  it('give a plain http endpoint no TLS files', async () => {
+    const agent = await exportAgentFactory({ ca: cert, cert, key })('http:');
+    expect(agent.options).toMatchObject({ keepAlive: true });
+    expect(agent.options).not.toHaveProperty('ca');
   });
 });

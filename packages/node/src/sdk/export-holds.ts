@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -17,7 +18,9 @@ import type { TlsFiles } from '../config/options.js';
  */
 const waiting = new Set<NodeJS.Timeout>();
 const agents = new Set<http.Agent>();
-let released = false;
+// Until when the exports under way at the last give-up, and their retries, are let go of.
+let releasedUntil = 0;
+const released = () => releasedUntil !== 0 && Date.now() < releasedUntil;
 
 const letGo = (socket: Duplex) => (socket as Socket).unref?.();
 
@@ -27,34 +30,44 @@ export function exportRetryTimer(retry: () => void, delayMs: number): NodeJS.Tim
     waiting.delete(timer);
     retry();
   }, delayMs);
-  if (released) timer.unref();
+  if (released()) timer.unref();
   else waiting.add(timer);
   return timer;
 }
 
+/** The contents of a PEM file the configuration found readable; none if it no longer is. */
+function pem(path: string | undefined): Buffer | undefined {
+  try {
+    return path === undefined ? undefined : readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The agent an OTLP HTTP exporter sends with, as its `httpAgentOptions` takes a factory: keep-alive
- * (the exporters' default) with the PEM files of `tls` for https, whose sockets stop holding the
- * process at {@link releaseExports}. Node's keep-alive agent already lets go of idle sockets.
+ * (the exporters' default) and, for https, the contents of the PEM files `tls` names, read when the
+ * first export goes out, as the exporters would read them; its sockets stop holding the process at
+ * {@link releaseExports}. Node's keep-alive agent already lets go of idle sockets.
  */
 export function exportAgentFactory(tls: TlsFiles): (protocol: string) => Promise<http.Agent> {
   return async (protocol) => {
     const agent =
       protocol === 'http:'
         ? new http.Agent({ keepAlive: true })
-        : new https.Agent({ keepAlive: true, ...tls });
+        : new https.Agent({ keepAlive: true, ca: pem(tls.ca), cert: pem(tls.cert), key: pem(tls.key) });
     const { createConnection, reuseSocket } = agent;
     agent.createConnection = function (
       this: http.Agent,
       ...args: Parameters<http.Agent['createConnection']>
     ) {
       const socket = createConnection.apply(this, args);
-      if (released && socket) letGo(socket);
+      if (released() && socket) letGo(socket);
       return socket;
     };
     agent.reuseSocket = function (this: http.Agent, socket: Duplex, request: http.ClientRequest) {
       reuseSocket.call(this, socket, request);
-      if (released) letGo(socket);
+      if (released()) letGo(socket);
     };
     agents.add(agent);
     return agent;
@@ -64,10 +77,11 @@ export function exportAgentFactory(tls: TlsFiles): (protocol: string) => Promise
 /**
  * Lets the process end without waiting for the exports under way: a flush on the way out found the
  * Collector unreachable, and what they carry is already reported lost. Their retries and requests
- * go on while something else keeps the process alive.
+ * go on while something else keeps the process alive. For `ms`, as long as new exports are refused
+ * (ExportGate): after that, a process still running holds for its exports again.
  */
-export function releaseExports(): void {
-  released = true;
+export function releaseExports(ms: number): void {
+  releasedUntil = Date.now() + ms;
   for (const timer of waiting) timer.unref();
   waiting.clear();
   for (const agent of agents) for (const sockets of Object.values(agent.sockets)) sockets?.forEach(letGo);
@@ -75,6 +89,6 @@ export function releaseExports(): void {
 
 /** Exports hold the process again: a new SDK starts, after one that may have given up. */
 export function holdExports(): void {
-  released = false;
+  releasedUntil = 0;
   agents.clear();
 }

@@ -9,6 +9,7 @@ const PATCHED_ON_LOAD: Partial<Record<InstrumentationName, string>> = {
   winston: 'winston',
   pino: 'pino',
   koa: 'koa',
+  graphql: 'graphql',
   pg: 'pg',
   mysql2: 'mysql2',
   ioredis: 'ioredis',

@@ -278,7 +278,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const giveUpOnCollector = () => {
     exitExport.abandon();
     gate.closeFor(GATE_CLOSED_MS);
-    releaseExports();
+    releaseExports(GATE_CLOSED_MS);
   };
   const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
     tracker.ending();

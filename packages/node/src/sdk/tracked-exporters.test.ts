@@ -65,4 +65,29 @@ describe('ExportGate', () => {
     answerLate?.({ code: ExportResultCode.SUCCESS });
     expect(answers).toHaveLength(1);
   });
+
+  it('answers an export that throws as a failure, once, and forgets it', () => {
+    const inner = {
+      export: () => {
+        throw new Error('serializer broke');
+      },
+      shutdown: async () => {},
+    };
+    const gate = new ExportGate();
+    const exporter = trackSpanExporter(
+      inner,
+      new ExportStatusTracker(
+        () => 'x',
+        () => {},
+      ),
+      gate,
+    );
+    const answers: ExportResult[] = [];
+    exporter.export([{} as ReadableSpan], (result) => answers.push(result));
+    expect(answers.map((a) => [a.code, a.error?.message])).toEqual([
+      [ExportResultCode.FAILED, 'serializer broke'],
+    ]);
+    gate.closeFor(60_000);
+    expect(answers).toHaveLength(1);
+  });
 });

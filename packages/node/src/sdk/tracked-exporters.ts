@@ -72,7 +72,14 @@ function trackedExport<T>(
       done(result);
     };
     const forget = gate.track(() => answer(ENDING));
-    inner(items, answer);
+    try {
+      inner(items, answer);
+    } catch (error) {
+      answer({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    }
   };
 }
 
