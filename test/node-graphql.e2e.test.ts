@@ -2,7 +2,8 @@
  * GraphQL, on by default: an unchanged graphql-js service behind graphql-http, run with `--import
  * @otelkit/node/register` in ES-module and CommonJS form, gets its query parsed, validated and
  * executed as spans of the request's trace, the execution named by the operation, a span for the
- * resolver it wrote and none for the fields graphql reads itself; no literal of the query leaves.
+ * resolvers it wrote (one for all of a list's items) and none for the fields graphql reads itself,
+ * and neither the query's literals nor its variables' values.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { type RunningService, startService } from './helpers/services.js';
 import { descendsFrom, requestTrace } from './helpers/sink.js';
 import { startTestStack } from './helpers/stack.js';
 
-const QUERY = 'query GetOrder { order(id: "7") { id status items { sku quantity } } }';
+const QUERY =
+  'query GetOrder($id: ID!) { order(id: $id) { id status items { sku quantity price(currency: "EUR") } } }';
 const workDir = mkdtempSync(join(tmpdir(), 'otelkit-graphql-'));
 
 describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged service, one flag', () => {
@@ -33,7 +35,7 @@ describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged
   });
 
   for (const form of ['mjs', 'cjs'] as const) {
-    it(`${form}: parse, validate and execute spans, the resolver's span, and no literal values`, async () => {
+    it(`${form}: parse, validate and execute spans, the resolvers' spans, and no values`, async () => {
       const name = `graphql-app-${form}`;
       const service = await startService(
         stack,
@@ -44,7 +46,7 @@ describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged
       const response = await fetch(`${service.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: QUERY }),
+        body: JSON.stringify({ query: QUERY, variables: { id: '7' } }),
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
@@ -53,8 +55,8 @@ describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged
             id: '7',
             status: 'shipped',
             items: [
-              { sku: 'A-1', quantity: 2 },
-              { sku: 'B-2', quantity: 1 },
+              { sku: 'A-1', quantity: 2, price: 9.5 },
+              { sku: 'B-2', quantity: 1, price: 20 },
             ],
           },
         },
@@ -62,12 +64,15 @@ describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged
 
       const { server, spans } = await eventually(`${name}'s request with its GraphQL spans`, async () => {
         const request = requestTrace(stack.endpoints.sinkDir, name, '/graphql');
-        return request?.spans.some((s) => s.name === 'graphql.resolve order') ? request : undefined;
+        return request?.spans.some((s) => s.name.startsWith('graphql.resolve order.items'))
+          ? request
+          : undefined;
       });
       const graphql = spans.filter((s) => s.name.startsWith('graphql.') || s.name.startsWith('query'));
       expect(graphql.map((s) => s.name).sort()).toEqual([
         'graphql.parse',
         'graphql.resolve order',
+        'graphql.resolve order.items.*.price',
         'graphql.validate',
         'query GetOrder',
       ]);
@@ -79,9 +84,13 @@ describe('@otelkit/node with GraphQL (graphql-js behind graphql-http), unchanged
         'graphql.operation.name': 'GetOrder',
       });
       // The query as written, its literal masked: an id, an email or a token in a query stays home.
-      const source = String(execute?.attributes['graphql.source']);
-      expect(source).toContain('order(id: "*")');
-      expect(source).not.toContain('"7"');
+      // The query as written, its literals masked, and no variable's value: an id, an email or a
+      // token stays home.
+      expect(execute?.attributes['graphql.source']).toBe(QUERY.replace('"EUR"', '"*"'));
+      for (const span of graphql) {
+        const variables = Object.keys(span.attributes).filter((key) => key.startsWith('graphql.variables'));
+        expect(variables, span.name).toEqual([]);
+      }
       const resolve = graphql.find((s) => s.name === 'graphql.resolve order');
       expect(resolve?.attributes).toMatchObject({
         'graphql.field.name': 'order',
