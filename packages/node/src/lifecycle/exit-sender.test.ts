@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ReceiverProcess, startReceiverProcess } from '../testing/receiver-process.js';
+import { selfSignedLoopbackCertificate } from '../testing/self-signed-certificate.js';
 import { type ExitRequest, sendBeforeExit } from './exit-sender.js';
 
 let receiver: ReceiverProcess | undefined;
@@ -61,32 +61,8 @@ describe('sendBeforeExit', () => {
   it('sends to an https Collector trusted through the configured CA file, and only then', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-exit-tls-'));
     try {
-      const key = join(dir, 'key.pem');
-      const cert = join(dir, 'cert.pem');
-      // A self-signed certificate for the loopback address: trusted only when passed as the CA.
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
+      // Trusted only when passed as the CA.
+      const { cert, key } = selfSignedLoopbackCertificate(dir);
       receiver = await startReceiverProcess(200, { key, cert });
       const url = `${receiver.url}/v1/traces`;
       expect(sendBeforeExit([{ ...request(url, 'untrusted'), tls: {} }], 5000)).toBe('failed');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { selfSignedLoopbackCertificate } from '../testing/self-signed-certificate.js';
 import { exportAgentFactory, exportRetryTimer, holdExports, releaseExports } from './export-holds.js';
 
 afterEach(() => {
@@ -47,33 +47,11 @@ describe('export retry timers', () => {
 describe('export agents', () => {
   // A Collector behind TLS with a certificate of its own, which only the configured CA file trusts.
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-export-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
+  const { cert, key } = selfSignedLoopbackCertificate(dir);
   let server: https.Server;
   let url: string;
 
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
     server = https.createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (_req, res) =>
       res.end('ok'),
     );

@@ -1,10 +1,21 @@
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExportStatusTracker } from '../telemetry/export-status.js';
 import { ExportGate, trackSpanExporter } from './tracked-exporters.js';
 
 afterEach(() => vi.useRealTimers());
+
+/** `inner` as start() wraps it, with a tracker nobody reads. */
+const tracked = (inner: SpanExporter, gate: ExportGate) =>
+  trackSpanExporter(
+    inner,
+    new ExportStatusTracker(
+      () => 'x',
+      () => {},
+    ),
+    gate,
+  );
 
 const exportOne = (exporter: ReturnType<typeof trackSpanExporter>) =>
   new Promise<ExportResult>((resolve) => exporter.export([{} as ReadableSpan], resolve));
@@ -45,14 +56,7 @@ describe('ExportGate', () => {
       shutdown: async () => {},
     };
     const gate = new ExportGate();
-    const exporter = trackSpanExporter(
-      inner,
-      new ExportStatusTracker(
-        () => 'x',
-        () => {},
-      ),
-      gate,
-    );
+    const exporter = tracked(inner, gate);
     const answers: ExportResult[] = [];
     exporter.export([{} as ReadableSpan], (result) => answers.push(result));
     expect(answers).toEqual([]);
@@ -74,14 +78,7 @@ describe('ExportGate', () => {
       shutdown: async () => {},
     };
     const gate = new ExportGate();
-    const exporter = trackSpanExporter(
-      inner,
-      new ExportStatusTracker(
-        () => 'x',
-        () => {},
-      ),
-      gate,
-    );
+    const exporter = tracked(inner, gate);
     const answers: ExportResult[] = [];
     exporter.export([{} as ReadableSpan], (result) => answers.push(result));
     expect(answers.map((a) => [a.code, a.error?.message])).toEqual([
