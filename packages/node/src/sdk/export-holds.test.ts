@@ -4,14 +4,23 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { selfSignedLoopbackCertificate } from '../testing/self-signed-certificate.js';
 import { exportAgentFactory, exportRetryTimer, holdExports, releaseExports } from './export-holds.js';
+import { ExportGate } from './tracked-exporters.js';
 
-afterEach(() => {
-  holdExports();
-  vi.useRealTimers();
+let gate: ExportGate;
+beforeEach(() => {
+  gate = new ExportGate();
+  holdExports(gate);
 });
+afterEach(() => vi.useRealTimers());
+
+/** What start() does when it gives up on the Collector. */
+const giveUp = () => {
+  gate.closeFor(60_000);
+  releaseExports();
+};
 
 describe('export retry timers', () => {
   it('hold the process until released, then let it end and still retry while it runs', async () => {
@@ -19,7 +28,7 @@ describe('export retry timers', () => {
     const under = exportRetryTimer(() => retried++, 30);
     expect(under.hasRef()).toBe(true);
 
-    releaseExports(60_000);
+    giveUp();
     expect(under.hasRef()).toBe(false);
     const later = exportRetryTimer(() => retried++, 10);
     expect(later.hasRef()).toBe(false);
@@ -30,14 +39,15 @@ describe('export retry timers', () => {
 
   it('hold the process again once the release has run out, or a new SDK holds them', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    releaseExports(60_000);
+    giveUp();
     vi.setSystemTime(Date.now() + 60_001);
     const afterwards = exportRetryTimer(() => {}, 1_000);
     expect(afterwards.hasRef()).toBe(true);
     clearTimeout(afterwards);
 
-    releaseExports(60_000);
-    holdExports();
+    giveUp();
+    gate = new ExportGate();
+    holdExports(gate);
     const restarted = exportRetryTimer(() => {}, 1_000);
     expect(restarted.hasRef()).toBe(true);
     clearTimeout(restarted);

@@ -18,9 +18,9 @@ import type { TlsFiles } from '../config/options.js';
  */
 const waiting = new Set<NodeJS.Timeout>();
 const agents = new Set<http.Agent>();
-// Until when the exports under way at the last give-up, and their retries, are let go of.
-let releasedUntil = 0;
-const released = () => releasedUntil !== 0 && Date.now() < releasedUntil;
+// The running SDK's export gate: while it refuses new exports, those under way are let go of.
+let gate: { readonly closed: boolean } | undefined;
+const released = () => gate?.closed === true;
 
 const letGo = (socket: Duplex) => (socket as Socket).unref?.();
 
@@ -75,20 +75,23 @@ export function exportAgentFactory(tls: TlsFiles): (protocol: string) => Promise
 }
 
 /**
- * Lets the process end without waiting for the exports under way: a flush on the way out found the
- * Collector unreachable, and what they carry is already reported lost. Their retries and requests
- * go on while something else keeps the process alive. For `ms`, as long as new exports are refused
- * (ExportGate): after that, a process still running holds for its exports again.
+ * Lets the process end without waiting for the exports under way, once the gate given to
+ * {@link holdExports} has closed: a flush on the way out found the Collector unreachable, and what
+ * they carry is already reported lost. Their retries and requests go on while something else keeps
+ * the process alive. Later ones are let go of too while the gate stays closed; after that, a
+ * process still running holds for its exports again.
  */
-export function releaseExports(ms: number): void {
-  releasedUntil = Date.now() + ms;
+export function releaseExports(): void {
   for (const timer of waiting) timer.unref();
   waiting.clear();
   for (const agent of agents) for (const sockets of Object.values(agent.sockets)) sockets?.forEach(letGo);
 }
 
-/** Exports hold the process again: a new SDK starts, after one that may have given up. */
-export function holdExports(): void {
-  releasedUntil = 0;
+/**
+ * Exports hold the process again, until `exportGate` (the new SDK's, see ExportGate) closes: a
+ * new SDK starts, after one that may have given up.
+ */
+export function holdExports(exportGate: { readonly closed: boolean }): void {
+  gate = exportGate;
   agents.clear();
 }

@@ -180,9 +180,9 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const resource = buildResource(config, extra, warn);
   useSdkServiceVersion(options.serviceVersion ?? config.resourceAttributes['service.version']);
   const exitExport = new ExitExport();
-  holdExports();
   const exitSendTarget = { origin: exportOrigin, timeoutMs: config.shutdownTimeoutMs };
   const gate = new ExportGate();
+  holdExports(gate);
 
   const meterProvider = new MeterProvider({
     resource,
@@ -278,7 +278,7 @@ function startProviders(config: ResolvedConfig, options: StartOptions): OtelkitS
   const giveUpOnCollector = () => {
     exitExport.abandon();
     gate.closeFor(GATE_CLOSED_MS);
-    releaseExports(GATE_CLOSED_MS);
+    releaseExports();
   };
   const flushOnTheWayOut = async (timeoutMs?: number): Promise<boolean> => {
     tracker.ending();
