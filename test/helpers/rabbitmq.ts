@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, ManagedProcess } from '@otelkit/stack';
+import { freePorts, ManagedProcess } from '@otelkit/stack';
 import { assertInstalled } from './debian-server.js';
 
 /** A throwaway RabbitMQ broker a test started. */
@@ -28,7 +28,8 @@ export async function startRabbitMq(dir: string, logFile: string): Promise<Runni
   mkdirSync(state, { recursive: true });
   const pluginsFile = join(state, 'enabled_plugins');
   writeFileSync(pluginsFile, '[].\n');
-  const [port, distPort, epmdPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  // Three distinct ports: picked one at a time, the kernel may hand out the same one twice.
+  const [port = 0, distPort = 0, epmdPort = 0] = await freePorts(3);
   const epmdEnv = { ERL_EPMD_PORT: String(epmdPort), ERL_EPMD_ADDRESS: '127.0.0.1' };
   const broker = new ManagedProcess({
     name: 'rabbitmq',
