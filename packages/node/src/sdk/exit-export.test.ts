@@ -182,6 +182,53 @@ describe('ExitExport', () => {
     expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['open-1', 'open-2']);
   });
 
+  it('of thousands of spans answered as they go, sends the few left open', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const { inner, tracer, end } = tracing(exitExport);
+    const open: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Answered as soon as the processor exports them, so nothing finished is left to send.
+      for (const batch of inner.batches.splice(0)) batch.answer({ code: ExportResultCode.SUCCESS });
+      if (i % 1000 === 500) {
+        tracer.startSpan(`open-${i}`);
+        open.push(`open-${i}`);
+      } else {
+        end(`done-${i}`);
+      }
+      await Promise.resolve();
+    }
+    for (const batch of inner.batches.splice(0)) batch.answer({ code: ExportResultCode.SUCCESS });
+    await new Promise((resolve) => setImmediate(resolve));
+    const { items } = exitExport.sendAtExit(5000);
+    const [request] = await receiver.requests(1);
+    const sent = spanNames(request?.body ?? Buffer.alloc(0));
+    // At most the last batch the processor had not yet exported, besides the open ones.
+    expect(sent.filter((name) => name.startsWith('open-'))).toEqual(open.sort());
+    expect(sent.filter((name) => name.startsWith('done-')).length).toBeLessThanOrEqual(
+      HELD.maxExportBatchSize,
+    );
+    expect(items).toBe(sent.length);
+  });
+
+  it('lets go of a batch on its way wherever it sat among the held items', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    const inner = new HeldExporter();
+    const exporter = exitExport.spanExporter(inner, signalOptions('/v1/traces'));
+    const provider = new BasicTracerProvider({ spanProcessors: [exitExport.spanProcessor(exporter, HELD)] });
+    const tracer = provider.getTracer('test');
+    const spans = ['a', 'b', 'c', 'd'].map((name) => tracer.startSpan(name));
+    for (const span of spans) span.end();
+    // a and b went out as the processor's first batch and wait; c and d are in its buffer. An
+    // export of d alone, not the oldest held, is answered.
+    exporter.export([spans[3] as unknown as ReadableSpan], () => {});
+    inner.batches.at(-1)?.answer({ code: ExportResultCode.SUCCESS });
+    expect(exitExport.sendAtExit(5000)).toEqual({ items: 3, outcome: 'sent' });
+    const [request] = await receiver.requests(1);
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['a', 'b', 'c']);
+  });
+
   it('holds no unsampled span, and sends nothing when nothing is left', async () => {
     receiver = await startReceiverProcess(200);
     const exitExport = new ExitExport();
