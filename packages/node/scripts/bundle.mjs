@@ -89,6 +89,32 @@ const retryTimersFromOtelkit = {
   },
 };
 
+// sdk-metrics hashes a measurement's attributes (sort the keys, JSON-encode the pairs) on every
+// record; the wrapper in src/sdk/frozen-attribute-hashes.ts hashes a frozen object once.
+const frozenAttributeHashesOnce = {
+  name: 'frozen-attribute-hashes-once',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[/\\]@opentelemetry[/\\]sdk-metrics[/\\]build[/\\]esnext[/\\]utils\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        const declaration = 'export function hashAttributes(attributes) {';
+        if (source.split(declaration).length !== 2)
+          throw new Error(`${path}: no single \`${declaration}\`; update this plugin`);
+        const wrapper = JSON.stringify(join(packageDir, 'src', 'sdk', 'frozen-attribute-hashes.ts'));
+        return {
+          contents: [
+            `import { hashFrozenAttributesOnce } from ${wrapper};`,
+            source.replace(declaration, 'function hashAttributesEachTime(attributes) {'),
+            'export const hashAttributes = hashFrozenAttributesOnce(hashAttributesEachTime);',
+          ].join('\n'),
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
 // @fastify/otel 0.21.2 (the newest) asks for @opentelemetry/instrumentation ^0.222 while the other
 // instrumentations are on 0.223: two copies in the bundle meant two require-in-the-middle hooks,
 // each resolving every require() the application makes: about 0.16 s more CPU to start Node-RED
@@ -177,6 +203,7 @@ await build({
     inlineLazyRequires,
     requireMachineIdReaders,
     retryTimersFromOtelkit,
+    frozenAttributeHashesOnce,
     oneInstrumentationCopy,
     plainExportsForCommonJs,
   ],

@@ -26,6 +26,7 @@ import {
   patchAddListener,
   setListenerContext,
 } from './listener-context.js';
+import { RequestDurationAttributes } from './request-duration-attributes.js';
 import { RewrappingInstrumentation } from './rewrapping-instrumentation.js';
 
 /** Options of {@link HttpServerInstrumentation}. */
@@ -75,6 +76,7 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
   // initialised, and an initialised field would reset the histogram it created to undefined.
   declare private duration: Histogram | undefined;
   private ignorePathFailed = false;
+  private readonly durationAttributes = new RequestDurationAttributes();
 
   /** Creates the instrumentation; it patches nothing until enabled. */
   constructor(config: HttpServerInstrumentationConfig = {}) {
@@ -245,14 +247,7 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end();
-    const attributes: Attributes = {
-      'http.request.method': method,
-      'url.scheme': scheme,
-      'network.protocol.version': request.httpVersion,
-    };
-    if (status !== undefined) attributes['http.response.status_code'] = status;
-    if (route) attributes['http.route'] = route;
-    if (error) attributes['error.type'] = error;
+    const attributes = this.durationAttributes.get(method, scheme, request.httpVersion, status, route, error);
     this.duration?.record((performance.now() - startedAt) / 1000, attributes);
   }
 }
