@@ -276,6 +276,18 @@ describe('ExitExport', () => {
     expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['s3', 's4', 's5']);
   });
 
+  it('past its bound, forgets only as many of a batch on its way as it must', async () => {
+    receiver = await startReceiverProcess(200);
+    const exitExport = new ExitExport();
+    // s1 and s2 go out and wait; s3 to s5 fill the queue; s6 is dropped, unknown to the tracking.
+    const batch = { ...HELD, maxQueueSize: 3, maxExportBatchSize: 2 };
+    const { end } = tracing(exitExport, batch, true, false);
+    for (const name of ['s1', 's2', 's3', 's4', 's5', 's6']) end(name);
+    expect(exitExport.sendAtExit(5000)).toMatchObject({ items: 5 });
+    const [request] = await receiver.requests(1);
+    expect(spanNames(request?.body ?? Buffer.alloc(0))).toEqual(['s2', 's3', 's4', 's5', 's6']);
+  });
+
   it('sends nothing once abandoned: a flush found the Collector unreachable', async () => {
     receiver = await startReceiverProcess(200);
     const exitExport = new ExitExport();

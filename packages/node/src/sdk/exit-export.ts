@@ -35,10 +35,9 @@ const COMPACT_FROM = 1024;
 /**
  * Sampled spans started and not yet ended, the newest `limit` of them.
  *
- * A Set with an add and a delete per span cost about 3.6 µs per request of the bench server
- * (two spans each); an append per span and a sweep for the ended ones every few hundred do the
- * same job for a fraction of it. Ended spans wait for the next sweep, which the batch processor,
- * holding them until their export, makes them do anyway.
+ * A Set with an add and a delete per span was the largest part of this bookkeeping's cost on the
+ * request path; an append per span and a sweep for the ended ones, every few hundred starts and
+ * whenever an export is answered, do the same job for less. Ended spans wait for the next sweep.
  */
 class OpenSpans {
   limit = Number.POSITIVE_INFINITY;
@@ -58,7 +57,8 @@ class OpenSpans {
     return open;
   }
 
-  private sweep(): void {
+  /** Lets go of the spans that have ended. */
+  sweep(): void {
     const spans = this.spans;
     let kept = 0;
     for (const span of spans) if (!span.ended) spans[kept++] = span;
@@ -85,7 +85,8 @@ class Unanswered<T> {
   private queued: T[] = [];
   // queued[0, head) have left for export.
   private head = 0;
-  private readonly onTheirWay = new Set<readonly T[]>();
+  // Each batch on its way, with how many of its first items were forgotten to keep the limit.
+  private readonly onTheirWay = new Map<readonly T[], number>();
   private itemsOnTheirWay = 0;
 
   constructor(private readonly encode: (items: T[]) => ExitRequest | undefined) {}
@@ -111,36 +112,34 @@ class Unanswered<T> {
       if (last >= this.head && this.queued[last] === item) this.queued.length = last;
       else this.remove([item]);
     } else if (this.size > this.limit) {
-      this.forgetOldest();
+      this.forgetOldest(this.size - this.limit);
     }
   }
 
   /** `items` left the processor for export. */
   exporting(items: readonly T[]): void {
-    const queued = this.queued;
-    const count = items.length;
-    // The processor exports its oldest first, so the batch is normally the front of `queued`.
-    if (count > 0 && queued[this.head] === items[0] && queued[this.head + count - 1] === items[count - 1]) {
-      this.head += count;
-      if (this.head >= COMPACT_FROM && this.head * 2 >= queued.length) {
-        this.queued = queued.slice(this.head);
-        this.head = 0;
-      }
+    if (this.atFront(items)) {
+      this.head += items.length;
+      this.compact();
     } else {
       this.remove(items);
     }
-    this.onTheirWay.add(items);
-    this.itemsOnTheirWay += count;
+    this.onTheirWay.set(items, 0);
+    this.itemsOnTheirWay += items.length;
   }
 
   /** The export of `items` was answered: sent, or given up on after the exporter's retries. */
   answered(items: readonly T[]): void {
-    if (this.onTheirWay.delete(items)) this.itemsOnTheirWay -= items.length;
+    const forgotten = this.onTheirWay.get(items);
+    if (forgotten === undefined) return;
+    this.onTheirWay.delete(items);
+    this.itemsOnTheirWay -= items.length - forgotten;
   }
 
   /** The request that sends what is held, if anything is; forgets it all. */
   take(): ExitRequest | undefined {
-    const items = [...this.onTheirWay].flat() as T[];
+    const items: T[] = [];
+    for (const [batch, forgotten] of this.onTheirWay) items.push(...batch.slice(forgotten));
     items.push(...this.queued.slice(this.head));
     this.queued = [];
     this.head = 0;
@@ -149,21 +148,48 @@ class Unanswered<T> {
     return items.length === 0 ? undefined : this.encode(items);
   }
 
+  // The processor exports its oldest first, so a batch is normally the front of `queued`.
+  private atFront(items: readonly T[]): boolean {
+    const { queued, head } = this;
+    if (items.length > queued.length - head) return false;
+    for (let i = 0; i < items.length; i++) if (queued[head + i] !== items[i]) return false;
+    return true;
+  }
+
+  // Exported items are not kept for the exit: the array goes when all have left (the usual case,
+  // as the processor exports its whole buffer), or loses its front once that is most of it.
+  private compact(): void {
+    if (this.head === this.queued.length) {
+      this.queued = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_FROM && this.head * 2 >= this.queued.length) {
+      this.queued = this.queued.slice(this.head);
+      this.head = 0;
+    }
+  }
+
   private remove(items: readonly T[]): void {
     const gone = new Set(items);
     this.queued = this.queued.slice(this.head).filter((item) => !gone.has(item));
     this.head = 0;
   }
 
-  private forgetOldest(): void {
-    // Batches on their way are older than anything queued; a whole one goes at a time.
-    for (const batch of this.onTheirWay) {
-      if (this.size <= this.limit) return;
-      this.onTheirWay.delete(batch);
-      this.itemsOnTheirWay -= batch.length;
+  private forgetOldest(excess: number): void {
+    // Batches on their way are older than anything queued.
+    for (const [batch, forgotten] of this.onTheirWay) {
+      if (excess === 0) return;
+      const left = batch.length - forgotten;
+      if (left <= excess) {
+        this.onTheirWay.delete(batch);
+      } else {
+        this.onTheirWay.set(batch, forgotten + excess);
+      }
+      const dropped = Math.min(left, excess);
+      this.itemsOnTheirWay -= dropped;
+      excess -= dropped;
     }
-    const excess = this.size - this.limit;
-    if (excess > 0) this.head += excess;
+    this.head += excess;
+    this.compact();
   }
 }
 
@@ -348,6 +374,7 @@ export class ExitExport {
         (inner.export as (items: T[], done: (result: ExportResult) => void) => void)(items, (result) => {
           // Sent or given up on after the exporter's retries: either way not for the exit.
           unanswered.answered(items);
+          this.open.sweep();
           done(result);
         });
       },

@@ -19,10 +19,17 @@ export function hashFrozenAttributesOnce(hash: AttributeHash): AttributeHash {
     let hashed = hashes.get(attributes);
     if (hashed === undefined) {
       hashed = hash(attributes);
-      // A frozen object can still hold a mutable array.
-      if (Object.values(attributes).every((value) => typeof value !== 'object' || value === null))
-        hashes.set(attributes, hashed);
+      if (holdsOnlyFixedValues(attributes)) hashes.set(attributes, hashed);
     }
     return hashed;
   };
+}
+
+// A frozen object can still hold a mutable array, or a getter whose value changes.
+function holdsOnlyFixedValues(attributes: Attributes): boolean {
+  for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(attributes))) {
+    if (!('value' in descriptor)) return false;
+    if (typeof descriptor.value === 'object' && descriptor.value !== null) return false;
+  }
+  return true;
 }

@@ -202,7 +202,8 @@ export class HttpServerInstrumentation extends RewrappingInstrumentation<HttpSer
     setListenerContext(response, active);
     const failed = (error: unknown) => {
       span.recordException(error as Error);
-      end((error as Error)?.constructor?.name ?? 'Error');
+      // An anonymous class's name is '', which is no error type either.
+      end((error as Error)?.constructor?.name || 'Error');
     };
     return { context: active, failed };
   }

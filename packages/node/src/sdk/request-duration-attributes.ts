@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 
-// sdk-metrics' default cardinality limit per instrument: past it, series overflow anyway.
+// sdk-metrics' default cardinality limit per instrument and collection; past it, the interning
+// is not worth the memory.
 const MAX_SERIES = 2000;
 
 /**
@@ -23,7 +24,8 @@ export class RequestDurationAttributes {
     route: string | undefined,
     error: string | undefined,
   ): Attributes {
-    const key = `${method} ${scheme} ${protocolVersion} ${status ?? ''} ${error ?? ''} ${route ?? ''}`;
+    // NUL, which neither an error type nor a route holds, so that no two combinations meet.
+    const key = `${method}\0${scheme}\0${protocolVersion}\0${status ?? ''}\0${error ?? ''}\0${route ?? ''}`;
     let attributes = this.series.get(key);
     if (attributes !== undefined) return attributes;
     attributes = {
