@@ -35,9 +35,9 @@ const COMPACT_FROM = 1024;
 /**
  * Sampled spans started and not yet ended, the newest `limit` of them.
  *
- * A Set with an add and a delete per span was the largest part of this bookkeeping's cost on the
- * request path; an append per span and a sweep for the ended ones, every few hundred starts and
- * whenever an export is answered, do the same job for less. Ended spans wait for the next sweep.
+ * An append per span and a sweep for the ended ones, every few hundred starts and whenever an
+ * export is answered, rather than a Set: its insert and delete per span sat on the request path.
+ * Ended spans wait for the next sweep.
  */
 class OpenSpans {
   limit = Number.POSITIVE_INFINITY;
