@@ -13,6 +13,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import {
+  frozenAttributeHashesOnce,
+  onePassOtlpSerialization,
+  requireMachineIdReaders,
+  retryTimersFromOtelkit,
+} from './upstream-rewrites.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,77 +52,6 @@ const inlineLazyRequires = {
     }));
   },
 };
-
-/**
- * A plugin that rewrites an upstream file as esbuild loads it. `rewrite(source, path)` returns the
- * new contents, or throws when the code it expects is not there. The build fails then, and also
- * when no file matched `filter` at all (the file moved): either way upstream changed under the
- * plugin, and the bundle would silently have lost what it does.
- */
-function upstreamRewrite(name, filter, rewrite) {
-  return {
-    name,
-    setup(pluginBuild) {
-      let rewritten = 0;
-      pluginBuild.onLoad({ filter }, async ({ path }) => {
-        const contents = rewrite(await readFile(path, 'utf8'), path);
-        rewritten += 1;
-        return { contents, loader: 'js' };
-      });
-      pluginBuild.onEnd((result) => {
-        if (rewritten === 0 && result.errors.length === 0)
-          throw new Error(`${name}: no file matched ${filter}; update this plugin`);
-      });
-    },
-  };
-}
-
-// @opentelemetry/resources loads its host.id reader with
-// `(await import('./getMachineId-linux.js')).getMachineId`. esbuild turns such a chunk into an ES
-// module with only a default export, so the reader came back undefined and no resource had
-// host.id. A require() bundles the readers as the CommonJS modules they are.
-const requireMachineIdReaders = upstreamRewrite(
-  'require-machine-id-readers',
-  /[/\\]@opentelemetry[/\\]resources[/\\].*[/\\]getMachineId\.js$/,
-  (source, path) => {
-    const contents = source.replace(/\(await import\((['"][^'"]+['"])\)\)/g, 'require($1)');
-    if (contents === source) throw new Error(`${path}: no dynamic import to rewrite; update this plugin`);
-    return contents;
-  },
-);
-
-// The OTLP exporters' retrying transport waits between attempts with a plain setTimeout, which
-// kept an ending application alive for the export timeout after otelkit had given up on an
-// unreachable Collector. Its waits go through src/sdk/export-holds.ts, which can let them go.
-const retryTimersFromOtelkit = upstreamRewrite(
-  'retry-timers-from-otelkit',
-  /[/\\]@opentelemetry[/\\]otlp-exporter-base[/\\].*[/\\]retrying-transport\.js$/,
-  (source, path) => {
-    const calls = source.match(/\bsetTimeout\(/g)?.length ?? 0;
-    if (calls !== 1)
-      throw new Error(`${path}: ${calls} setTimeout calls where 1 was expected; update this plugin`);
-    const retries = JSON.stringify(join(packageDir, 'src', 'sdk', 'export-holds.ts'));
-    return `import { exportRetryTimer } from ${retries};\n${source.replace(/\bsetTimeout\(/, 'exportRetryTimer(')}`;
-  },
-);
-
-// sdk-metrics hashes a measurement's attributes (sort the keys, JSON-encode the pairs) on every
-// record; the wrapper in src/sdk/frozen-attribute-hashes.ts hashes a frozen object once.
-const frozenAttributeHashesOnce = upstreamRewrite(
-  'frozen-attribute-hashes-once',
-  /[/\\]@opentelemetry[/\\]sdk-metrics[/\\]build[/\\]esnext[/\\]utils\.js$/,
-  (source, path) => {
-    const declaration = 'export function hashAttributes(attributes) {';
-    if (source.split(declaration).length !== 2)
-      throw new Error(`${path}: no single \`${declaration}\`; update this plugin`);
-    const wrapper = JSON.stringify(join(packageDir, 'src', 'sdk', 'frozen-attribute-hashes.ts'));
-    return [
-      `import { hashFrozenAttributesOnce } from ${wrapper};`,
-      source.replace(declaration, 'function hashAttributesEachTime(attributes) {'),
-      'export const hashAttributes = hashFrozenAttributesOnce(hashAttributesEachTime);',
-    ].join('\n');
-  },
-);
 
 // @fastify/otel 0.21.2 (the newest) asks for @opentelemetry/instrumentation ^0.222 while the other
 // instrumentations are on 0.223: two copies in the bundle meant two require-in-the-middle hooks,
@@ -207,6 +142,7 @@ await build({
     requireMachineIdReaders,
     retryTimersFromOtelkit,
     frozenAttributeHashesOnce,
+    onePassOtlpSerialization,
     oneInstrumentationCopy,
     plainExportsForCommonJs,
   ],

@@ -1,0 +1,118 @@
+// The upstream files @otelkit/node's bundle (scripts/bundle.mjs) rewrites as esbuild loads them,
+// each for a reason given with it. Separate from the build so that tests can bundle upstream code
+// through the same rewrites.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A plugin that rewrites an upstream file as esbuild loads it. `rewrite(source, path)` returns the
+ * new contents, or throws when the code it expects is not there. The build fails then, and also
+ * when fewer than `files` files matched `filter` (a file moved): either way upstream changed under the
+ * plugin, and the bundle would silently have lost what it does.
+ */
+function upstreamRewrite(name, filter, rewrite, files = 1) {
+  return {
+    name,
+    setup(pluginBuild) {
+      let rewritten = 0;
+      pluginBuild.onLoad({ filter }, async ({ path }) => {
+        const contents = rewrite(await readFile(path, 'utf8'), path);
+        rewritten += 1;
+        return { contents, loader: 'js' };
+      });
+      pluginBuild.onEnd((result) => {
+        if (rewritten < files && result.errors.length === 0)
+          throw new Error(
+            `${name}: ${rewritten} files matched ${filter} where ${files} were expected; update this plugin`,
+          );
+      });
+    },
+  };
+}
+
+// @opentelemetry/resources loads its host.id reader with
+// `(await import('./getMachineId-linux.js')).getMachineId`. esbuild turns such a chunk into an ES
+// module with only a default export, so the reader came back undefined and no resource had
+// host.id. A require() bundles the readers as the CommonJS modules they are.
+export const requireMachineIdReaders = upstreamRewrite(
+  'require-machine-id-readers',
+  /[/\\]@opentelemetry[/\\]resources[/\\].*[/\\]getMachineId\.js$/,
+  (source, path) => {
+    const contents = source.replace(/\(await import\((['"][^'"]+['"])\)\)/g, 'require($1)');
+    if (contents === source) throw new Error(`${path}: no dynamic import to rewrite; update this plugin`);
+    return contents;
+  },
+);
+
+// The OTLP exporters' retrying transport waits between attempts with a plain setTimeout, which
+// kept an ending application alive for the export timeout after otelkit had given up on an
+// unreachable Collector. Its waits go through src/sdk/export-holds.ts, which can let them go.
+export const retryTimersFromOtelkit = upstreamRewrite(
+  'retry-timers-from-otelkit',
+  /[/\\]@opentelemetry[/\\]otlp-exporter-base[/\\].*[/\\]retrying-transport\.js$/,
+  (source, path) => {
+    const calls = source.match(/\bsetTimeout\(/g)?.length ?? 0;
+    if (calls !== 1)
+      throw new Error(`${path}: ${calls} setTimeout calls where 1 was expected; update this plugin`);
+    const retries = JSON.stringify(join(packageDir, 'src', 'sdk', 'export-holds.ts'));
+    return `import { exportRetryTimer } from ${retries};\n${source.replace(/\bsetTimeout\(/, 'exportRetryTimer(')}`;
+  },
+);
+
+// sdk-metrics hashes a measurement's attributes (sort the keys, JSON-encode the pairs) on every
+// record; the wrapper in src/sdk/frozen-attribute-hashes.ts hashes a frozen object once.
+export const frozenAttributeHashesOnce = upstreamRewrite(
+  'frozen-attribute-hashes-once',
+  /[/\\]@opentelemetry[/\\]sdk-metrics[/\\]build[/\\]esnext[/\\]utils\.js$/,
+  (source, path) => {
+    const declaration = 'export function hashAttributes(attributes) {';
+    if (source.split(declaration).length !== 2)
+      throw new Error(`${path}: no single \`${declaration}\`; update this plugin`);
+    const wrapper = JSON.stringify(join(packageDir, 'src', 'sdk', 'frozen-attribute-hashes.ts'));
+    return [
+      `import { hashFrozenAttributesOnce } from ${wrapper};`,
+      source.replace(declaration, 'function hashAttributesEachTime(attributes) {'),
+      'export const hashAttributes = hashFrozenAttributesOnce(hashAttributesEachTime);',
+    ].join('\n');
+  },
+);
+
+// Upstream's OTLP protobuf serializers walk each batch twice: once with a size estimator, to
+// allocate the exact buffer, then again to write it. Their writer can also grow its buffer and
+// widen a length it reserved too short, so one pass is enough when it starts from a good guess
+// (src/sdk/serialized-size-hint.ts). The bytes are the same; a batch of spans took about 40 %
+// less CPU to encode (docs/performance.md, session 23). Traces and logs only: metrics go out
+// every few seconds.
+const SERIALIZERS =
+  /[/\\]@opentelemetry[/\\]otlp-transformer[/\\]build[/\\]esnext[/\\](trace|logs)[/\\]protobuf[/\\](trace|logs)-serializer\.js$/;
+const ESTIMATE_THEN_WRITE =
+  /\/\/ First pass: estimate size\n\s*const estimator = new ProtobufSizeEstimator\(\);\n\s*for \(const \[resource, scopeMap\] of resourceMap\) \{\n\s*estimator\.writeTag\(1, 2\);\n\s*serializeResource\w+\(estimator, resource, scopeMap\);\n\s*\}\n\s*\/\/ Second pass: write with estimated size\n\s*const writer = new ProtobufWriter\(estimator\.pos\);/g;
+export const onePassOtlpSerialization = upstreamRewrite(
+  'one-pass-otlp-serialization',
+  SERIALIZERS,
+  (source, path) => {
+    const entry = [...source.matchAll(/^export function serialize\w+ExportRequest\((\w+)\) \{$/gm)];
+    const passes = source.match(ESTIMATE_THEN_WRITE)?.length ?? 0;
+    const returns = source.split('return writer.finish();').length - 1;
+    if (entry.length !== 1 || passes !== 1 || returns !== 1)
+      throw new Error(
+        `${path}: expected one export function estimating then writing (found ${entry.length} functions, ${passes} estimates, ${returns} returns); update this plugin`,
+      );
+    const items = entry[0][1];
+    const hint = JSON.stringify(join(packageDir, 'src', 'sdk', 'serialized-size-hint.ts'));
+    return [
+      `import { SerializedSizeHint } from ${hint};`,
+      'const sizeHint = new SerializedSizeHint();',
+      source
+        .replace(
+          ESTIMATE_THEN_WRITE,
+          `const writer = new ProtobufWriter(sizeHint.capacity(${items}.length));`,
+        )
+        .replace('return writer.finish();', `return sizeHint.record(writer.finish(), ${items}.length);`),
+    ].join('\n');
+  },
+  2,
+);
