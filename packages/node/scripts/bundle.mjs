@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import {
   frozenAttributeHashesOnce,
-  onePassOtlpSerialization,
+  leanOtlpSerializers,
   requireMachineIdReaders,
   retryTimersFromOtelkit,
 } from './upstream-rewrites.mjs';
@@ -142,7 +142,7 @@ await build({
     requireMachineIdReaders,
     retryTimersFromOtelkit,
     frozenAttributeHashesOnce,
-    onePassOtlpSerialization,
+    leanOtlpSerializers,
     oneInstrumentationCopy,
     plainExportsForCommonJs,
   ],

@@ -10,7 +10,7 @@ const ENVELOPE_BYTES = 1024;
  * of the requests before it.
  *
  * Upstream's serializers walk every batch twice: once to compute its exact size, once to write
- * it. The bundle writes in one pass instead (`onePassOtlpSerialization` in
+ * it. The bundle writes in one pass instead (`leanOtlpSerializers` in
  * scripts/upstream-rewrites.mjs), into a buffer of this capacity. The writer grows its buffer
  * when a batch is larger than that, so a wrong guess costs a copy, never data. The guess is per
  * item, so a small batch after a large one does not get, and hold while it is sent, the large
