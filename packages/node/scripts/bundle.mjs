@@ -16,8 +16,10 @@ import { build } from 'esbuild';
 import {
   frozenAttributeHashesOnce,
   leanOtlpSerializers,
+  leanWinstonLogRecords,
   requireMachineIdReaders,
   retryTimersFromOtelkit,
+  spanAttributesCopiedOnceForSampler,
 } from './upstream-rewrites.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,6 +145,8 @@ await build({
     retryTimersFromOtelkit,
     frozenAttributeHashesOnce,
     leanOtlpSerializers,
+    spanAttributesCopiedOnceForSampler,
+    leanWinstonLogRecords,
     oneInstrumentationCopy,
     plainExportsForCommonJs,
   ],

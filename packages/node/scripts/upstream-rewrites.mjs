@@ -124,3 +124,85 @@ export const leanOtlpSerializers = upstreamRewrite(
   },
   2,
 );
+
+// sdk-trace's Tracer copies and checks a new span's attributes for the sampler, then again after
+// merging in what the sampler added, and the span copies them a third time. When the sampler adds
+// nothing (the built-in samplers never do), the second copy equals the first and is skipped.
+const SECOND_ATTRIBUTE_COPY =
+  'const initAttributes = sanitizeAttributes(Object.assign(attributes, samplingResult.attributes));';
+export const spanAttributesCopiedOnceForSampler = upstreamRewrite(
+  'span-attributes-copied-once-for-sampler',
+  /[/\\]@opentelemetry[/\\]sdk-trace[/\\]build[/\\]esnext[/\\]Tracer\.js$/,
+  (source, path) => {
+    if (source.split(SECOND_ATTRIBUTE_COPY).length !== 2)
+      throw new Error(`${path}: no single \`${SECOND_ATTRIBUTE_COPY}\`; update this plugin`);
+    return source.replace(
+      SECOND_ATTRIBUTE_COPY,
+      'const initAttributes = samplingResult.attributes === undefined ? attributes : sanitizeAttributes(Object.assign(attributes, samplingResult.attributes));',
+    );
+  },
+);
+
+// winston-transport turns each winston record into a log record through two object-rest copies
+// of the record, a Set of the keys an exception took, and spreads of three one-key objects: about
+// 1 KB of garbage per log line. The same attributes, in the same order, come from one pass over
+// the record's own keys.
+const RECORD_COPIES = `    const { message, level, ...splat } = record;
+    const { [semantic_conventions_1.ATTR_OTEL_EVENT_NAME]: eventName, ...rest } = splat;
+    const attributes = {};`;
+const RECORD_KEYS_LOOP = `    const excludedAttributes = new Set(exceptionPayload?.excludedAttributes ?? []);
+    for (const key in rest) {
+        if (Object.prototype.hasOwnProperty.call(rest, key) &&
+            !excludedAttributes.has(key) &&
+            !LOG_CORRELATION_FIELDS.has(key)) {
+            attributes[key] = normalizeAttributeValue(rest[key]);
+        }
+    }`;
+const RECORD_SPREADS = `    const logRecord = {
+        severityNumber,
+        severityText: levelSym,
+        body: message,
+        attributes: attributes,
+        ...(context ? { context } : {}),
+        ...(exceptionPayload ? { exception: exceptionPayload.exception } : {}),
+        ...(normalizedEventName !== undefined
+            ? { eventName: normalizedEventName }
+            : {}),
+    };`;
+export const leanWinstonLogRecords = upstreamRewrite(
+  'lean-winston-log-records',
+  /[/\\]@opentelemetry[/\\]winston-transport[/\\]build[/\\]src[/\\]utils\.js$/,
+  (source, path) => {
+    for (const expected of [RECORD_COPIES, RECORD_KEYS_LOOP, RECORD_SPREADS]) {
+      if (source.split(expected).length !== 2)
+        throw new Error(`${path}: no single \`${expected.trim().split('\n')[0]}\` block; update this plugin`);
+    }
+    return source
+      .replace(
+        RECORD_COPIES,
+        `    const message = record.message;
+    const eventName = record[semantic_conventions_1.ATTR_OTEL_EVENT_NAME];
+    const attributes = {};`,
+      )
+      .replace(
+        RECORD_KEYS_LOOP,
+        `    const excludedAttributes = exceptionPayload?.excludedAttributes;
+    for (const key in record) {
+        if (key === 'message' || key === 'level' || key === semantic_conventions_1.ATTR_OTEL_EVENT_NAME)
+            continue;
+        if (Object.prototype.hasOwnProperty.call(record, key) &&
+            !excludedAttributes?.includes(key) &&
+            !LOG_CORRELATION_FIELDS.has(key)) {
+            attributes[key] = normalizeAttributeValue(record[key]);
+        }
+    }`,
+      )
+      .replace(
+        RECORD_SPREADS,
+        `    const logRecord = { severityNumber, severityText: levelSym, body: message, attributes };
+    if (context) logRecord.context = context;
+    if (exceptionPayload) logRecord.exception = exceptionPayload.exception;
+    if (normalizedEventName !== undefined) logRecord.eventName = normalizedEventName;`,
+      );
+  },
+);

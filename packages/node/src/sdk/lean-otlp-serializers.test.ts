@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Attributes, type Context, ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -17,43 +14,33 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leanOtlpSerializers } from '../../scripts/upstream-rewrites.mjs';
+import { BundledUpstream } from '../testing/bundled-upstream.js';
 
 interface Serializers {
   serializeTraceExportRequest(spans: ReadableSpan[]): Uint8Array;
   serializeLogsExportRequest(records: ReadableLogRecord[]): Uint8Array;
 }
 
-const packageDir = join(import.meta.dirname, '..', '..');
 const transformerDir = dirname(
-  createRequire(join(packageDir, 'package.json')).resolve('@opentelemetry/otlp-transformer/package.json'),
+  createRequire(join(import.meta.dirname, '..', '..', 'package.json')).resolve(
+    '@opentelemetry/otlp-transformer/package.json',
+  ),
 );
-const outDir = mkdtempSync(join(tmpdir(), 'otelkit-serializers-'));
+const bundles = new BundledUpstream();
 
 /** Upstream's two serializers, bundled as otelkit's bundle has them, with or without the rewrite. */
-async function bundleSerializers(name: string, plugins: Plugin[]): Promise<Serializers> {
+function bundleSerializers(name: string, plugins: unknown[]): Promise<Serializers> {
   const protobuf = (signal: string) => join(transformerDir, 'build', 'esnext', signal, 'protobuf');
-  const result = await build({
-    stdin: {
-      contents: [
-        `export { serializeTraceExportRequest } from ${JSON.stringify(join(protobuf('trace'), 'trace-serializer.js'))};`,
-        `export { serializeLogsExportRequest } from ${JSON.stringify(join(protobuf('logs'), 'logs-serializer.js'))};`,
-      ].join('\n'),
-      resolveDir: packageDir,
-      loader: 'js',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    write: false,
-    logLevel: 'silent',
+  return bundles.load<Serializers>(
+    name,
+    [
+      `export { serializeTraceExportRequest } from ${JSON.stringify(join(protobuf('trace'), 'trace-serializer.js'))};`,
+      `export { serializeLogsExportRequest } from ${JSON.stringify(join(protobuf('logs'), 'logs-serializer.js'))};`,
+    ].join('\n'),
     plugins,
-  });
-  const file = join(outDir, `${name}.mjs`);
-  writeFileSync(file, result.outputFiles[0].text);
-  return (await import(pathToFileURL(file).href)) as Serializers;
+  );
 }
 
 /** A context whose span came from elsewhere: its IDs are encoded as given. */
@@ -114,9 +101,9 @@ describe("the bundle's OTLP serializers, one pass and no array per ID (scripts/u
 
   beforeAll(async () => {
     upstream = await bundleSerializers('upstream', []);
-    lean = await bundleSerializers('lean', [leanOtlpSerializers as Plugin]);
+    lean = await bundleSerializers('lean', [leanOtlpSerializers]);
   });
-  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+  afterAll(() => bundles.dispose());
 
   it('writes the same bytes as upstream, whether the size hint is short, right or far too large', () => {
     const http = (i: number): Attributes => ({

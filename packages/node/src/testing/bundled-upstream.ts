@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const packageDir = join(import.meta.dirname, '..', '..');
+
+/**
+ * Bundles upstream modules the way scripts/bundle.mjs does, with the given rewrites
+ * (scripts/upstream-rewrites.mjs) or none, and imports the result, so that a test can run
+ * upstream's code with and without a rewrite side by side.
+ */
+export class BundledUpstream {
+  private readonly outDir = mkdtempSync(join(tmpdir(), 'otelkit-upstream-'));
+
+  /**
+   * Bundles `source`, an ES module that re-exports what the test needs (paths resolve from
+   * @otelkit/node's directory), and imports it. `name` keeps the bundles of one test apart.
+   */
+  async load<T>(name: string, source: string, plugins: readonly unknown[]): Promise<T> {
+    const result = await build({
+      stdin: { contents: source, resolveDir: packageDir, loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      plugins: plugins as Plugin[],
+    });
+    const file = join(this.outDir, `${name}.mjs`);
+    writeFileSync(file, result.outputFiles[0].text);
+    return (await import(pathToFileURL(file).href)) as T;
+  }
+
+  /** Deletes the bundles (call it from `afterAll`). */
+  dispose(): void {
+    rmSync(this.outDir, { recursive: true, force: true });
+  }
+}
