@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -107,6 +107,53 @@ describe.each(Object.entries(MAJORS))('ExpressInstrumentation on %s', (_major, m
       expect(span?.spanContext().traceId).toBe(server?.spanContext().traceId);
     }
     expect(activeInHandler).toBe(handler?.spanContext().spanId);
+  });
+
+  it('runs each next layer under the server span, with what earlier layers added to the context', async () => {
+    const express = instrument(moduleName);
+    const app = express();
+    const tenant = createContextKey('tenant');
+    const seen: Array<{ layer: string; span?: string; tenant?: unknown }> = [];
+    const see = (layer: string) =>
+      seen.push({
+        layer,
+        span: trace.getActiveSpan()?.spanContext().spanId,
+        tenant: context.active().getValue(tenant),
+      });
+    // One layer leaves the context as it got it, the next adds a value to it.
+    app.use(function plain(_req: unknown, _res: unknown, next: Next) {
+      see('plain');
+      next();
+    });
+    app.use(function tagging(_req: unknown, _res: unknown, next: Next) {
+      see('tagging');
+      context.with(context.active().setValue(tenant, 'acme'), next);
+    });
+    app.use(function after(_req: unknown, _res: unknown, next: Next) {
+      see('after');
+      next();
+    });
+    app.get('/orders', (_req, res) => {
+      see('handler');
+      res.json({ ok: true });
+    });
+    const url = await listenLocal(app);
+
+    await (await fetch(`${url}/orders`)).json();
+    const spans = await sdk.finishedSpans(5);
+    const server = spans.find((s) => s.kind === SpanKind.SERVER);
+    const spanOf = (name: string) => middlewareNamed(spans, name)?.spanContext().spanId;
+    const [handler] = byType(spans, 'request_handler');
+    expect(seen).toEqual([
+      { layer: 'plain', span: spanOf('plain'), tenant: undefined },
+      { layer: 'tagging', span: spanOf('tagging'), tenant: undefined },
+      { layer: 'after', span: spanOf('after'), tenant: 'acme' },
+      { layer: 'handler', span: handler?.spanContext().spanId, tenant: 'acme' },
+    ]);
+    for (const name of ['plain', 'tagging', 'after']) {
+      expect(middlewareNamed(spans, name)?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    }
+    expect(handler?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
   });
 
   it("marks a failed layer by the status the response goes out with, and ends a handler's span with the response", async () => {

@@ -172,6 +172,7 @@ export class ExpressInstrumentation extends RewrappingInstrumentation<Instrument
       const isRouter = metadata.attributes['express.type'] === ROUTER;
       if (isRouter) span.end();
       else state.open.push(span);
+      const inner = isRouter ? parent : trace.setSpan(parent, span);
       const done: Next = function (this: unknown, error?: unknown) {
         const isError = error !== undefined && error !== null && error !== 'route' && error !== 'router';
         if (close(state, span)) {
@@ -180,10 +181,13 @@ export class ExpressInstrumentation extends RewrappingInstrumentation<Instrument
         }
         if (stored && !(req.route && isError)) state.paths.pop();
         // Back in the parent span for the next layer, keeping whatever the layer added to the context.
-        return context.with(trace.setSpan(context.active(), parentSpan), next, this, error);
+        // A layer that added nothing is still in `inner`, whose values with the parent span are the
+        // parent context's own: that one serves, without a copy per layer and request.
+        const active = context.active();
+        return context.with(active === inner ? parent : trace.setSpan(active, parentSpan), next, this, error);
       };
       try {
-        return context.with(isRouter ? parent : trace.setSpan(parent, span), original, this, req, res, done);
+        return context.with(inner, original, this, req, res, done);
       } catch (error) {
         fail(state, span, error);
         throw error;
