@@ -16,10 +16,13 @@ import type { TlsFiles } from '../config/options.js';
  * Upstream's retrying transport waits with a plain `setTimeout`, so the bundle
  * (scripts/bundle.mjs) routes that call through {@link exportRetryTimer}.
  */
+/** What these holds read of the running SDK's export gate (ExportGate). */
+type GateState = { readonly closed: boolean };
+
 const waiting = new Set<NodeJS.Timeout>();
 const agents = new Set<http.Agent>();
 // The running SDK's export gate: while it refuses new exports, those under way are let go of.
-let gate: { readonly closed: boolean } | undefined;
+let gate: GateState | undefined;
 const released = () => gate?.closed === true;
 
 const letGo = (socket: Duplex) => (socket as Socket).unref?.();
@@ -91,7 +94,7 @@ export function releaseExports(): void {
  * Exports hold the process again, until `exportGate` (the new SDK's, see ExportGate) closes: a
  * new SDK starts, after one that may have given up.
  */
-export function holdExports(exportGate: { readonly closed: boolean }): void {
+export function holdExports(exportGate: GateState): void {
   gate = exportGate;
   agents.clear();
 }
