@@ -7,9 +7,10 @@ import { build, type Plugin } from 'esbuild';
 const packageDir = join(import.meta.dirname, '..', '..');
 
 /**
- * Bundles upstream modules the way scripts/bundle.mjs does, with the given rewrites
- * (scripts/upstream-rewrites.mjs) or none, and imports the result, so that a test can run
- * upstream's code with and without a rewrite side by side.
+ * Bundles upstream modules with esbuild, through the given rewrites (scripts/upstream-rewrites.mjs)
+ * or none, and imports the result, so that a test can run upstream's code with and without a
+ * rewrite side by side. Name the build files the bundle takes (an `esnext` build where it takes
+ * that): the rewrites match files by path.
  */
 export class BundledUpstream {
   private readonly outDir = mkdtempSync(join(tmpdir(), 'otelkit-upstream-'));
