@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -132,10 +132,10 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
    * Sends graceful-app.mjs, exporting to `endpoint`, a SIGTERM; its handler closes the server, and
    * the process ends once nothing else holds it. Resolves how long that took, and its log.
    */
-  const drainWithCollectorAt = async (name: string, endpoint: string) => {
+  const drainWithCollectorAt = async (name: string, endpoint: string, env: Record<string, string> = {}) => {
     const app = await startService(
       stack,
-      { name, entry: 'test/fixtures/graceful-app.mjs', cwd, otlpHttp: endpoint },
+      { name, entry: 'test/fixtures/graceful-app.mjs', cwd, otlpHttp: endpoint, env },
       logDir,
     );
     service = app;
@@ -172,6 +172,29 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
       expect(took).toBeLessThan(8_000);
     } finally {
       silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('lets a drained application end after its bounded wait for a gRPC Collector that never answers', async () => {
+    // A pending gRPC call holds the process through its client's channel until its deadline (10 s):
+    // 13.2 s from SIGTERM to exit before the release closed the clients.
+    const silent = createNetServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const sockets = new Set<Socket>();
+    silent.on('connection', (socket) => sockets.add(socket));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const { took, log } = await drainWithCollectorAt('graceful-grpc', `http://127.0.0.1:${port}`, {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      });
+      expect(log.match(/otelkit: telemetry was still being exported/g), log).toHaveLength(1);
+      expect(sockets.size, 'the application reached the gRPC Collector').toBeGreaterThan(0);
+      expect(took).toBeGreaterThanOrEqual(5_000);
+      expect(took).toBeLessThan(8_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
       silent.close();
     }
   });

@@ -1,12 +1,28 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { selfSignedLoopbackCertificate } from '../testing/self-signed-certificate.js';
-import { exportAgentFactory, exportRetryTimer, holdExports, releaseExports } from './export-holds.js';
+import {
+  exportAgentFactory,
+  exportRetryTimer,
+  holdExports,
+  holdGrpcExports,
+  releaseExports,
+} from './export-holds.js';
 import { ExportGate } from './tracked-exporters.js';
 
 let gate: ExportGate;
@@ -97,5 +113,73 @@ describe('export agents', () => {
     const agent = await exportAgentFactory({ ca: cert, cert, key })('http:');
     expect(agent.options).toMatchObject({ keepAlive: true });
     expect(agent.options).not.toHaveProperty('ca');
+  });
+});
+
+describe('gRPC exports', () => {
+  /** A Collector that accepts connections and never answers: a gRPC call waits for its deadline. */
+  let silent: ReturnType<typeof createServer>;
+  let url: string;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+
+  /** One finished span to export. */
+  const span = () => {
+    const recorded = new InMemorySpanExporter();
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(recorded)] })
+      .getTracer('test')
+      .startSpan('GET /orders')
+      .end();
+    return recorded.getFinishedSpans();
+  };
+  const clientOf = (exporter: OTLPTraceExporter) =>
+    (exporter as unknown as { _delegate: { _transport: { _client?: object } } })._delegate._transport._client;
+
+  it('are recognised for each signal, and nothing else is', () => {
+    for (const exporter of [
+      new OTLPTraceExporter({ url }),
+      new OTLPMetricExporter({ url }),
+      new OTLPLogExporter({ url }),
+    ]) {
+      expect(holdGrpcExports(exporter)).toBe(true);
+    }
+    expect(holdGrpcExports(new OTLPHttpTraceExporter())).toBe(false);
+    expect(holdGrpcExports({})).toBe(false);
+  });
+
+  it('end at once when released, long before their timeout, and the next export makes a new client', async () => {
+    const exporter = new OTLPTraceExporter({ url, timeoutMillis: 20_000 });
+    expect(holdGrpcExports(exporter)).toBe(true);
+    const answered = (): Promise<ExportResult> => new Promise((resolve) => exporter.export(span(), resolve));
+    const first = answered();
+    const unanswered = Symbol('unanswered');
+    expect(await Promise.race([first, sleep(500, unanswered)])).toBe(unanswered);
+    const closed = clientOf(exporter);
+    expect(closed).toBeDefined();
+
+    const releasedAt = Date.now();
+    giveUp();
+    expect((await first).code).toBe(ExportResultCode.FAILED);
+    expect(Date.now() - releasedAt).toBeLessThan(2_000);
+    expect(clientOf(exporter)).toBeUndefined();
+
+    // A process that keeps running exports again, over a new client.
+    const second = answered();
+    await sleep(100);
+    expect(clientOf(exporter)).toBeDefined();
+    expect(clientOf(exporter)).not.toBe(closed);
+    giveUp();
+    expect((await second).code).toBe(ExportResultCode.FAILED);
   });
 });

@@ -6,12 +6,13 @@ import type { Duplex } from 'node:stream';
 import type { TlsFiles } from '../config/options.js';
 
 /**
- * What of the OTLP HTTP exporters' work holds the process: the waits between an export's attempts
- * and its requests' sockets. Both keep the event loop alive, as they should while an export may
- * still succeed. But once a flush on the way out has given up on the Collector, an application
- * draining after SIGTERM stayed up to the export timeout (10 s by default) after otelkit's bound
- * of 5 s: refused connections were retried on timers, and an unanswered request kept its socket.
- * {@link releaseExports} lets go of both; a process that keeps running still retries.
+ * What of the OTLP exporters' work holds the process: for HTTP, the waits between an export's
+ * attempts and its requests' sockets; for gRPC, the client's channel while a call is pending. They
+ * keep the event loop alive, as they should while an export may still succeed. But once a flush on
+ * the way out has given up on the Collector, an application draining after SIGTERM stayed up to
+ * the export timeout (10 s by default) after otelkit's bound of 5 s: refused connections were
+ * retried on timers, and an unanswered request kept its socket or its channel.
+ * {@link releaseExports} lets go of them; a process that keeps running still exports.
  *
  * Upstream's retrying transport waits with a plain `setTimeout`, so the bundle
  * (scripts/bundle.mjs) routes that call through {@link exportRetryTimer}.
@@ -19,8 +20,14 @@ import type { TlsFiles } from '../config/options.js';
 /** What these holds read of the running SDK's export gate (ExportGate). */
 type GateState = { readonly closed: boolean };
 
+/** The part of @opentelemetry/otlp-grpc-exporter-base's transport that holds a gRPC client. */
+interface GrpcTransport {
+  _client?: { close(): void } | undefined;
+}
+
 const waiting = new Set<NodeJS.Timeout>();
 const agents = new Set<http.Agent>();
+const grpcTransports = new Set<GrpcTransport>();
 // The running SDK's export gate: while it refuses new exports, those under way are let go of.
 let gate: GateState | undefined;
 const released = () => gate?.closed === true;
@@ -88,6 +95,25 @@ export function releaseExports(): void {
   for (const timer of waiting) timer.unref();
   waiting.clear();
   for (const agent of agents) for (const sockets of Object.values(agent.sockets)) sockets?.forEach(letGo);
+  // Closing a client ends its calls at once; the transport makes a new one for its next export, as
+  // it does itself after repeated deadline failures. While the gate is closed there is none.
+  for (const transport of grpcTransports) {
+    const client = transport._client;
+    transport._client = undefined;
+    client?.close();
+  }
+}
+
+/**
+ * Lets {@link releaseExports} close the gRPC client of `exporter`, an OTLP gRPC exporter. Returns
+ * false when the exporter is not built as @opentelemetry/otlp-grpc-exporter-base 0.223 builds it:
+ * its calls then hold an ending process up to their timeout.
+ */
+export function holdGrpcExports(exporter: object): boolean {
+  const transport = (exporter as { _delegate?: { _transport?: object } })._delegate?._transport;
+  if (transport?.constructor.name !== 'GrpcExporterTransport' || !('_client' in transport)) return false;
+  grpcTransports.add(transport as GrpcTransport);
+  return true;
 }
 
 /**
@@ -97,4 +123,5 @@ export function releaseExports(): void {
 export function holdExports(exportGate: GateState): void {
   gate = exportGate;
   agents.clear();
+  grpcTransports.clear();
 }
