@@ -33,6 +33,16 @@ function upstreamRewrite(name, filter, rewrite, files = 1) {
   };
 }
 
+/**
+ * `source` with its one occurrence of `expected` replaced by `replacement`; throws, naming the
+ * file and the first line expected, when `expected` is not there exactly once.
+ */
+function replaceOnce(source, path, expected, replacement) {
+  if (source.split(expected).length !== 2)
+    throw new Error(`${path}: no single \`${expected.trim().split('\n')[0]}\`; update this plugin`);
+  return source.replace(expected, () => replacement);
+}
+
 // @opentelemetry/resources loads its host.id reader with
 // `(await import('./getMachineId-linux.js')).getMachineId`. esbuild turns such a chunk into an ES
 // module with only a default export, so the reader came back undefined and no resource had
@@ -68,13 +78,15 @@ export const frozenAttributeHashesOnce = upstreamRewrite(
   'frozen-attribute-hashes-once',
   /[/\\]@opentelemetry[/\\]sdk-metrics[/\\]build[/\\]esnext[/\\]utils\.js$/,
   (source, path) => {
-    const declaration = 'export function hashAttributes(attributes) {';
-    if (source.split(declaration).length !== 2)
-      throw new Error(`${path}: no single \`${declaration}\`; update this plugin`);
     const wrapper = JSON.stringify(join(packageDir, 'src', 'sdk', 'frozen-attribute-hashes.ts'));
     return [
       `import { hashFrozenAttributesOnce } from ${wrapper};`,
-      source.replace(declaration, 'function hashAttributesEachTime(attributes) {'),
+      replaceOnce(
+        source,
+        path,
+        'export function hashAttributes(attributes) {',
+        'function hashAttributesEachTime(attributes) {',
+      ),
       'export const hashAttributes = hashFrozenAttributesOnce(hashAttributesEachTime);',
     ].join('\n');
   },
@@ -133,14 +145,13 @@ const SECOND_ATTRIBUTE_COPY =
 export const spanAttributesCopiedOnceForSampler = upstreamRewrite(
   'span-attributes-copied-once-for-sampler',
   /[/\\]@opentelemetry[/\\]sdk-trace[/\\]build[/\\]esnext[/\\]Tracer\.js$/,
-  (source, path) => {
-    if (source.split(SECOND_ATTRIBUTE_COPY).length !== 2)
-      throw new Error(`${path}: no single \`${SECOND_ATTRIBUTE_COPY}\`; update this plugin`);
-    return source.replace(
+  (source, path) =>
+    replaceOnce(
+      source,
+      path,
       SECOND_ATTRIBUTE_COPY,
       'const initAttributes = samplingResult.attributes === undefined ? attributes : sanitizeAttributes(Object.assign(attributes, samplingResult.attributes));',
-    );
-  },
+    ),
 );
 
 // winston-transport turns each winston record into a log record through two object-rest copies
@@ -173,20 +184,19 @@ export const leanWinstonLogRecords = upstreamRewrite(
   'lean-winston-log-records',
   /[/\\]@opentelemetry[/\\]winston-transport[/\\]build[/\\]src[/\\]utils\.js$/,
   (source, path) => {
-    for (const expected of [RECORD_COPIES, RECORD_KEYS_LOOP, RECORD_SPREADS]) {
-      if (source.split(expected).length !== 2)
-        throw new Error(`${path}: no single \`${expected.trim().split('\n')[0]}\` block; update this plugin`);
-    }
-    return source
-      .replace(
-        RECORD_COPIES,
-        `    const message = record.message;
+    const copies = replaceOnce(
+      source,
+      path,
+      RECORD_COPIES,
+      `    const message = record.message;
     const eventName = record[semantic_conventions_1.ATTR_OTEL_EVENT_NAME];
     const attributes = {};`,
-      )
-      .replace(
-        RECORD_KEYS_LOOP,
-        `    const excludedAttributes = exceptionPayload?.excludedAttributes;
+    );
+    const loop = replaceOnce(
+      copies,
+      path,
+      RECORD_KEYS_LOOP,
+      `    const excludedAttributes = exceptionPayload?.excludedAttributes;
     for (const key in record) {
         if (key === 'message' || key === 'level' || key === semantic_conventions_1.ATTR_OTEL_EVENT_NAME)
             continue;
@@ -196,13 +206,15 @@ export const leanWinstonLogRecords = upstreamRewrite(
             attributes[key] = normalizeAttributeValue(record[key]);
         }
     }`,
-      )
-      .replace(
-        RECORD_SPREADS,
-        `    const logRecord = { severityNumber, severityText: levelSym, body: message, attributes };
+    );
+    return replaceOnce(
+      loop,
+      path,
+      RECORD_SPREADS,
+      `    const logRecord = { severityNumber, severityText: levelSym, body: message, attributes };
     if (context) logRecord.context = context;
     if (exceptionPayload) logRecord.exception = exceptionPayload.exception;
     if (normalizedEventName !== undefined) logRecord.eventName = normalizedEventName;`,
-      );
+    );
   },
 );

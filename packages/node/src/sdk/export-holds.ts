@@ -5,6 +5,14 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TlsFiles } from '../config/options.js';
 
+/** What these holds read of the running SDK's export gate (ExportGate). */
+type GateState = { readonly closed: boolean };
+
+/** The part of @opentelemetry/otlp-grpc-exporter-base's transport that holds a gRPC client. */
+interface GrpcTransport {
+  _client?: { close(): void } | undefined;
+}
+
 /**
  * What of the OTLP exporters' work holds the process: for HTTP, the waits between an export's
  * attempts and its requests' sockets; for gRPC, the client's channel while a call is pending. They
@@ -17,14 +25,6 @@ import type { TlsFiles } from '../config/options.js';
  * Upstream's retrying transport waits with a plain `setTimeout`, so the bundle
  * (scripts/bundle.mjs) routes that call through {@link exportRetryTimer}.
  */
-/** What these holds read of the running SDK's export gate (ExportGate). */
-type GateState = { readonly closed: boolean };
-
-/** The part of @opentelemetry/otlp-grpc-exporter-base's transport that holds a gRPC client. */
-interface GrpcTransport {
-  _client?: { close(): void } | undefined;
-}
-
 const waiting = new Set<NodeJS.Timeout>();
 const agents = new Set<http.Agent>();
 const grpcTransports = new Set<GrpcTransport>();
