@@ -277,4 +277,44 @@ describe('pipeline end to end (OTel JS SDK → Collector → Prometheus and the 
     await sleep(4000);
     expect(await lastSample()).toBe(expiredAt);
   });
+
+  it('(j) names the callee of a client span that nothing instrumented answers, by its peer attributes', async () => {
+    const api = serviceTelemetry(stack.endpoints.otlpHttp, 'cart-api');
+    for (let i = 0; i < 3; i++) {
+      api
+        .span('GET', {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'db.system.name': 'redis',
+            'server.address': 'cache.internal',
+            'db.operation.name': 'GET',
+          },
+        })
+        .end();
+      api
+        .span('GET', {
+          kind: SpanKind.CLIENT,
+          attributes: { 'http.request.method': 'GET', 'server.address': 'rates.example.com' },
+        })
+        .end();
+    }
+    await api.flush();
+    // service_graph waits for a server span until its store's ttl (5 s), then names the callee
+    // after the first of virtual_node_peer_attributes the client span has.
+    const edges = await eventually(
+      'service graph edges from cart-api to uninstrumented callees',
+      async () => {
+        const found = await query(
+          stack.endpoints.prometheus,
+          `sum by (${PipelineLabels.server}) (${ServiceGraphMetrics.requests}{${PipelineLabels.client}="cart-api"})`,
+        );
+        return found.length >= 2 && found.every((s) => s.value >= 3) ? found : undefined;
+      },
+    );
+    expect(Object.fromEntries(edges.map((s) => [s.metric[PipelineLabels.server], s.value]))).toEqual({
+      redis: 3,
+      'rates.example.com': 3,
+    });
+    await api.shutdown();
+  });
 });

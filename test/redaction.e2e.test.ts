@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { REDACTED } from '@otelkit/conventions';
+import { PipelineLabels, REDACTED, ServiceGraphMetrics, SpanMetrics } from '@otelkit/conventions';
 import type { Stack } from '@otelkit/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './helpers/poll.js';
@@ -264,6 +264,49 @@ describe('PII redaction in the Collector', () => {
     expect(JSON.stringify(target?.metric)).not.toContain('command_args');
     expect(JSON.stringify(target?.metric)).not.toContain(CLI_SECRET);
     expect(series[0]?.metric.url_full).toBe(`https://api.example.com/v1/items?token=${REDACTED}&page=2`);
+    await app.shutdown();
+  });
+
+  it('masks secrets in the RED metrics, which are computed from every span before tail sampling', async () => {
+    const app = serviceTelemetry(stack.endpoints.otlpHttp, 'red-pii-probe');
+    // A raw path as the route, as an SDK may send when no route matched.
+    const route = `/users/${SECRETS.email}/reset?token=${SECRETS.queryToken}`;
+    app
+      .span('GET', {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'GET', 'http.route': route },
+      })
+      .end();
+    // A connection string as the database name: service_graph names the callee after it.
+    app
+      .span('SELECT', {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.name': `postgres://app:${SECRETS.password}@db:5432/app`,
+        },
+      })
+      .end();
+    await app.flush();
+
+    const calls = await eventually('the span metrics of the probe in Prometheus', async () => {
+      const found = await query(
+        stack.endpoints.prometheus,
+        `${SpanMetrics.calls}{${PipelineLabels.serviceName}="red-pii-probe", ${PipelineLabels.spanKind}="SPAN_KIND_SERVER"}`,
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expectNoSecret('span metrics', JSON.stringify(calls));
+    expect(calls.map((s) => s.metric.http_route)).toEqual([`/users/****/reset?token=${REDACTED}`]);
+    const edges = await eventually('the service graph edge of the probe in Prometheus', async () => {
+      const found = await query(
+        stack.endpoints.prometheus,
+        `${ServiceGraphMetrics.requests}{${PipelineLabels.client}="red-pii-probe"}`,
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expectNoSecret('service graph metrics', JSON.stringify(edges));
+    expect(edges.map((s) => s.metric[PipelineLabels.server])).toEqual([`postgres://${REDACTED}@db:5432/app`]);
     await app.shutdown();
   });
 
