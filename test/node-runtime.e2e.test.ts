@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +13,7 @@ import {
 import type { Stack } from '@otelkit/stack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fillVariables, loadDashboards, queriesOf } from '../packages/dashboards/src/queries.js';
+import { closeLocalServers, listenSilent } from '../packages/node/src/testing/local-server.js';
 import { eventually } from './helpers/poll.js';
 import { query } from './helpers/prometheus.js';
 import { type RunningService, startService } from './helpers/services.js';
@@ -159,45 +158,30 @@ describe('@otelkit/node at run time: shutdown, Collector outages, errors, securi
     expect(took).toBeLessThan(8_000);
   });
 
-  it('lets a drained application end after its bounded wait for a Collector that never answers', async () => {
-    // Accepts connections and reads requests, and never answers one.
-    const silent = createServer(() => {});
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    try {
-      const { port } = silent.address() as AddressInfo;
-      const { took, log } = await drainWithCollectorAt('graceful-silent', `http://127.0.0.1:${port}`);
-      expect(log.match(/otelkit: telemetry was still being exported/g), log).toHaveLength(1);
-      expect(took).toBeGreaterThanOrEqual(5_000);
-      expect(took).toBeLessThan(8_000);
-    } finally {
-      silent.closeAllConnections();
-      silent.close();
-    }
-  });
-
-  it('lets a drained application end after its bounded wait for a gRPC Collector that never answers', async () => {
-    // A pending gRPC call holds the process through its client's channel until its deadline (10 s):
-    // 13.2 s from SIGTERM to exit before the release closed the clients.
-    const silent = createNetServer(() => {});
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    const sockets = new Set<Socket>();
-    silent.on('connection', (socket) => sockets.add(socket));
-    try {
-      const { port } = silent.address() as AddressInfo;
-      const { took, log } = await drainWithCollectorAt('graceful-grpc', `http://127.0.0.1:${port}`, {
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-      });
-      expect(log.match(/otelkit: telemetry was still being exported/g), log).toHaveLength(1);
-      expect(sockets.size, 'the application reached the gRPC Collector').toBeGreaterThan(0);
-      expect(took).toBeGreaterThanOrEqual(5_000);
-      expect(took).toBeLessThan(8_000);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    }
-  });
+  // A pending HTTP request holds the process through its socket, a pending gRPC call through its
+  // client's channel, each until its timeout (10 s): 13.1 s and 13.2 s from SIGTERM to exit before
+  // otelkit released them.
+  it.each(['http/protobuf', 'grpc'])(
+    'lets a drained application end after its bounded wait for a Collector that never answers (%s)',
+    async (protocol) => {
+      const silent = await listenSilent();
+      try {
+        const { took, log } = await drainWithCollectorAt(
+          `graceful-silent-${protocol.split('/')[0]}`,
+          silent.url,
+          {
+            OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          },
+        );
+        expect(log.match(/otelkit: telemetry was still being exported/g), log).toHaveLength(1);
+        expect(silent.connections.size, 'the application reached the Collector').toBeGreaterThan(0);
+        expect(took).toBeGreaterThanOrEqual(5_000);
+        expect(took).toBeLessThan(8_000);
+      } finally {
+        await closeLocalServers();
+      }
+    },
+  );
 
   it('sends the spans and logs of an application whose SIGTERM handler calls process.exit()', async () => {
     // Batches are held for a minute: only the send in the 'exit' event can deliver them.

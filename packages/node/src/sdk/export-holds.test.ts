@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { closeLocalServers, listenSilent } from '../testing/local-server.js';
 import { selfSignedLoopbackCertificate } from '../testing/self-signed-certificate.js';
 import {
   exportAgentFactory,
@@ -117,22 +118,12 @@ describe('export agents', () => {
 });
 
 describe('gRPC exports', () => {
-  /** A Collector that accepts connections and never answers: a gRPC call waits for its deadline. */
-  let silent: ReturnType<typeof createServer>;
+  /** A Collector that never answers: a gRPC call waits for its deadline. */
   let url: string;
-  const sockets = new Set<Socket>();
   beforeAll(async () => {
-    silent = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    ({ url } = await listenSilent());
   });
-  afterAll(() => {
-    for (const socket of sockets) socket.destroy();
-    silent.close();
-  });
+  afterAll(closeLocalServers);
 
   /** One finished span to export. */
   const span = () => {

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Attributes, type Context, ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -16,18 +15,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leanOtlpSerializers } from '../../scripts/upstream-rewrites.mjs';
-import { BundledUpstream } from '../testing/bundled-upstream.js';
+import { BundledUpstream, upstreamPackageDir } from '../testing/bundled-upstream.js';
 
 interface Serializers {
   serializeTraceExportRequest(spans: ReadableSpan[]): Uint8Array;
   serializeLogsExportRequest(records: ReadableLogRecord[]): Uint8Array;
 }
 
-const transformerDir = dirname(
-  createRequire(join(import.meta.dirname, '..', '..', 'package.json')).resolve(
-    '@opentelemetry/otlp-transformer/package.json',
-  ),
-);
+const transformerDir = upstreamPackageDir('@opentelemetry/otlp-transformer');
 const bundles = new BundledUpstream();
 
 /** Upstream's two serializers, bundled as otelkit's bundle has them, with or without the rewrite. */

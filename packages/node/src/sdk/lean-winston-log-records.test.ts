@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leanWinstonLogRecords } from '../../scripts/upstream-rewrites.mjs';
-import { BundledUpstream } from '../testing/bundled-upstream.js';
+import { BundledUpstream, upstreamPackageDir } from '../testing/bundled-upstream.js';
 
 type EmitLogRecord = (
   record: object,
@@ -13,16 +12,7 @@ type EmitLogRecord = (
   logSeverity?: number,
 ) => void;
 
-const utils = join(
-  dirname(
-    createRequire(join(import.meta.dirname, '..', '..', 'package.json')).resolve(
-      '@opentelemetry/winston-transport/package.json',
-    ),
-  ),
-  'build',
-  'src',
-  'utils.js',
-);
+const utils = join(upstreamPackageDir('@opentelemetry/winston-transport'), 'build', 'src', 'utils.js');
 const bundles = new BundledUpstream();
 const LEVEL = Symbol.for('level');
 const SPLAT = Symbol.for('splat');

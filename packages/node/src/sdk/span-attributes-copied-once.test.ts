@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Attributes, Tracer } from '@opentelemetry/api';
 import type { ReadableSpan, Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spanAttributesCopiedOnceForSampler } from '../../scripts/upstream-rewrites.mjs';
-import { BundledUpstream } from '../testing/bundled-upstream.js';
+import { BundledUpstream, upstreamPackageDir } from '../testing/bundled-upstream.js';
 
 interface SdkTrace {
   TracerProvider: new (config: object) => { getTracer(name: string): Tracer; forceFlush(): Promise<void> };
@@ -14,13 +13,7 @@ interface SdkTrace {
 }
 
 // sdk-trace-base re-exports @opentelemetry/sdk-trace, whose ES-module build otelkit bundles.
-const sdkTrace = dirname(
-  createRequire(
-    createRequire(join(import.meta.dirname, '..', '..', 'package.json')).resolve(
-      '@opentelemetry/sdk-trace-base/package.json',
-    ),
-  ).resolve('@opentelemetry/sdk-trace/package.json'),
-);
+const sdkTrace = upstreamPackageDir('@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace');
 const esnext = (file: string) => JSON.stringify(join(sdkTrace, 'build', 'esnext', file));
 const bundles = new BundledUpstream();
 

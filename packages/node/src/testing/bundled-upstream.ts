@@ -1,10 +1,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const packageDir = join(import.meta.dirname, '..', '..');
+
+/**
+ * The directory of the package `names` ends with, as the bundle resolves it: the first from
+ * @otelkit/node, each next one from the package before it (a dependency otelkit reaches only
+ * through another package).
+ */
+export function upstreamPackageDir(...names: string[]): string {
+  return names.reduce(
+    (dir, name) => dirname(createRequire(join(dir, 'package.json')).resolve(`${name}/package.json`)),
+    packageDir,
+  );
+}
 
 /**
  * Bundles upstream modules with esbuild, through the given rewrites (scripts/upstream-rewrites.mjs)
