@@ -203,6 +203,12 @@ const LABELS: Record<ArmName, string> = {
 
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+/**
+ * A ratio checked against a target, cut (not rounded) to three decimals: 1.4999 reads 1.499×,
+ * never a 1.50× that the verdict beside it calls missed.
+ */
+const versusTarget = (value: number) =>
+  Number.isFinite(value) ? `${(Math.floor(value * 1000) / 1000).toFixed(3)}×` : '–';
 const signed = (value: number) =>
   Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(0)}` : '–';
 
@@ -221,7 +227,7 @@ export function markdown(summary: Summary, rounds: readonly LoadRound[]): string
   const { throughput, startup } = summary.targets;
   lines.push(
     '',
-    `- otelkit / upstream throughput: **${x(throughput.value)}** (target ≥ ${throughput.target}×): **${throughput.met ? 'met' : 'missed'}**`,
+    `- otelkit / upstream throughput: **${versusTarget(throughput.value)}** (target ≥ ${throughput.target}×): **${throughput.met ? 'met' : 'missed'}**`,
     `- otelkit added start-up: **${signed(startup.value)} ms** (target < ${startup.target} ms): **${startup.met ? 'met' : 'missed'}**; upstream adds ${signed(summary.arms.upstream.addedStartupMs)} ms`,
     `- server CPU added per request over uninstrumented: upstream ${signed(summary.addedCpuUs.upstream)} µs, otelkit ${signed(summary.addedCpuUs.otelkit)} µs = ${signed(summary.addedCpuUs.otelkitInstrumentation)} µs instrumenting (the exporters-off arm) + ${signed(summary.addedCpuUs.otelkitExport)} µs exporting; the throughput target needs otelkit at about ${signed(summary.addedCpuUs.budgetForTarget)} µs or less`,
     `- the same server as an ES module (server.mjs; otelkit also installs its ESM hooks, on the loader thread before Node 22.22.3 and 24.11.1): otelkit adds **${signed(summary.esmStartup.addedMs)} ms** (CPU ${signed(summary.esmStartup.addedCpuMs)} ms) to ${f(summary.esmStartup.noneMs)} ms uninstrumented; ${summary.esmStartup.addedMs < STARTUP_TARGET_MS ? 'also' : 'not'} under the target; upstream not measured (its ESM path needs a second loader flag)`,
